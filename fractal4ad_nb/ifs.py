@@ -148,7 +148,7 @@ def convert_official_bank(pkl_path, npz_path, trust: bool = False) -> SystemBank
     pkl_path = Path(pkl_path)
     if not trust:
         raise InputError(f"{pkl_path} is a pickle file, and unpickling can run arbitrary code. If you trust its source, "
-                         "pass trust=True (CLI: --trust-pickle); it is then read with a numpy-only allow-list.")
+                         "pass trust=True (CLI: --trust_pickle); it is then read with a numpy-only allow-list.")
     warnings.warn(f"unpickling {pkl_path} (numpy-only allow-list); only do this for files from a source you trust")
     try:
         with open(pkl_path, 'rb') as f: obj = _NumpyOnlyUnpickler(f).load()

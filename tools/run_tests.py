@@ -16,6 +16,9 @@ def main(argv):
         print('nbdev_export changed fractal4ad_nb/: the library is out of sync with nbs/. Commit both.\n' + after)
         print('0 passed, 1 failed')
         return 1
+    if subprocess.run([venv_bin / 'python', root / 'tools' / 'make_readme.py', '--check'], cwd=root).returncode:
+        print('0 passed, 1 failed')
+        return 1
     nbs = sorted(p for p in (root / 'nbs').rglob('*.ipynb') if not any(part.startswith(('_', '.')) for part in p.relative_to(root / 'nbs').parts))
     if '--path' in argv:
         nbs = [Path(argv[argv.index('--path') + 1]).resolve()]
