@@ -12,7 +12,7 @@ setuptools.setup(
     author=cfg['author'], author_email=cfg['author_email'], license='Apache-2.0',
     url=cfg['git_url'], python_requires=f">={cfg['min_python']}",
     packages=setuptools.find_packages(include=[cfg['lib_path'], cfg['lib_path'] + '.*']),
-    include_package_data=True, zip_safe=False,
+    include_package_data=True, zip_safe=False, package_data={cfg['lib_path']: ['*.csv']},
     install_requires=lines('requirements'),
     extras_require={'dev': lines('dev_requirements')},
     entry_points={'console_scripts': cfg['console_scripts'].split(),
