@@ -10,7 +10,8 @@ test, the paper's setting). `test` is `engine.test` over all test images, metric
     .venv/bin/python benchmarks/evaluate.py --limit 64 --size 128 --repeats 3 --archs resnet18
 
 `--limit N` caps every folder (train/good, test/good, test/defect) at N images; the full mono split is 352 train /
-236 good + 313 defect test images.
+236 good + 313 defect test images. A case that fails or runs past `--timeout` seconds is printed with the last line of
+its error and the other cases still run; the exit status is then 1.
 """
 import argparse, json, os, resource, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -53,6 +54,7 @@ def main():
     p.add_argument('--threads', type=int, default=os.cpu_count())
     p.add_argument('--cache', default=str(Path(tempfile.gettempdir()) / 'fractal4ad-bench-data'))
     p.add_argument('--json', default=None, help='also write all runs to this JSON file')
+    p.add_argument('--timeout', type=float, default=None, help='seconds per case before it is stopped and reported as failed')
     p.add_argument('--one', nargs=2, metavar=('METHOD', 'ARCH'), help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.one:
@@ -64,20 +66,33 @@ def main():
             for r in range(args.repeats):
                 cmd = [sys.executable, __file__, '--one', method, arch, '--category', args.category, '--size', str(args.size),
                        '--threads', str(args.threads), '--cache', args.cache] + (['--limit', str(args.limit)] if args.limit else [])
-                out = subprocess.run(cmd, capture_output=True, text=True)
-                if out.returncode: sys.exit(f"{method} {arch} failed:\n{out.stderr[-3000:]}")
+                t0 = time.perf_counter()
+                try: out = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
+                except subprocess.TimeoutExpired:
+                    out = subprocess.CompletedProcess(cmd, 124, '', f'timed out after {args.timeout} s (--timeout)')
+                if out.returncode:      # report it and go on with the other cases
+                    last = [l for l in out.stderr.strip().splitlines() if l.strip()][-1:] or ['(no stderr)']
+                    runs.append(dict(method=method, arch=arch, failed=last[0][:300], wall_s=time.perf_counter() - t0))
+                    print(f"  {method} {arch} run {r}: FAILED after {runs[-1]['wall_s']:.0f} s: {last[0][:300]}", flush=True)
+                    continue
                 runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
                 print(f"  {method} {arch} run {r}: fit {runs[-1]['fit_s']:.1f} s, test {runs[-1]['test_s']:.1f} s, "
                       f"peak {runs[-1]['peak_rss_mb']:.0f} MB", flush=True)
-    print(f"\nELPV {args.category}, {runs[0]['n_train']} train / {runs[0]['n_test']} test images, {args.size} px, "
-          f"{args.threads} threads, median [min-max] of {args.repeats}:\n")
+    ok = [r for r in runs if 'failed' not in r]
+    sizes = f"{ok[0]['n_train']} train / {ok[0]['n_test']} test images" if ok else 'no finished run'
+    print(f"\nELPV {args.category}, {sizes}, {args.size} px, {args.threads} threads, median [min-max] of {args.repeats}:\n")
     print('| method | arch | fit s | test s | peak RSS MB |\n|---|---|---|---|---|')
     for arch in args.archs.split(','):
         for method in args.methods.split(','):
-            rs = [r for r in runs if r['method'] == method and r['arch'] == arch]
+            rs = [r for r in ok if r['method'] == method and r['arch'] == arch]
+            bad = [r for r in runs if r['method'] == method and r['arch'] == arch and 'failed' in r]
+            if not rs:
+                print(f"| {method} | {arch} | failed: {bad[0]['failed'][:80] if bad else 'not run'} | | |"); continue
             f = lambda k, d=1: f"{statistics.median(r[k] for r in rs):.{d}f} [{min(r[k] for r in rs):.{d}f}-{max(r[k] for r in rs):.{d}f}]"
-            print(f"| {method} | {arch} | {f('fit_s')} | {f('test_s')} | {f('peak_rss_mb', 0)} |")
+            print(f"| {method} | {arch} | {f('fit_s')} | {f('test_s')} | {f('peak_rss_mb', 0)} |"
+                  + (f" ({len(bad)} of {len(rs) + len(bad)} runs failed)" if bad else ''))
     if args.json: Path(args.json).write_text(json.dumps(runs, indent=1))
+    if len(ok) < len(runs): sys.exit(1)
 
 if __name__ == '__main__':
     main()

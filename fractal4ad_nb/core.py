@@ -13,7 +13,7 @@ from numba import njit
 # %% auto #0
 __all__ = ['TMP_PREFIX', 'RECIPES', 'InputError', 'item_rng', 'rand_u01', 'kernel_seed', 'atomic_write_bytes',
            'atomic_write_text', 'atomic_write_json', 'sha256_bytes', 'sha256_file', 'read_image', 'parse_shard',
-           'register_recipe', 'Recipe', 'recipe_from_config']
+           'run_cli', 'register_recipe', 'Recipe', 'recipe_from_config']
 
 # %% ../nbs/00_core.ipynb #ae267256
 class InputError(ValueError):
@@ -106,6 +106,16 @@ def parse_shard(shard: str | None) -> tuple[int, int]:
     except ValueError: raise InputError(f"--shard must look like k/N (e.g. 0/4), got {shard!r}") from None
     if not (n >= 1 and 0 <= k < n): raise InputError(f"--shard {shard!r}: need 0 <= k < N")
     return k, n
+
+# %% ../nbs/00_core.ipynb #abc3deed
+def run_cli(fn, *args, failures: tuple = (), **kwargs):
+    "Call `fn(*args, **kwargs)` for a console script: `InputError` -> `error: ...` on stderr, exit 2; `failures` -> exit 1."
+    import sys
+    try: return fn(*args, **kwargs)
+    except InputError as e:
+        print(f"error: {e}", file=sys.stderr); sys.exit(2)
+    except failures as e:
+        print(f"error: {e}", file=sys.stderr); sys.exit(1)
 
 # %% ../nbs/00_core.ipynb #0d914744
 RECIPES: dict = {}
