@@ -444,7 +444,7 @@ def method_spec(method: str, profile: str = 'paper') -> tuple[MethodSpec, int]:
     if not prof['patience']: spec = MethodSpec(**{**asdict(spec), 'patience': None})
     return spec, prof['image_size']
 
-# %% ../nbs/07_evaluate.ipynb #1f22ba5b
+# %% ../nbs/07_evaluate.ipynb #755244e1
 def _getattr_path(obj, path: str):
     for a in path.split('.'): obj = getattr(obj, a)
     return obj
@@ -505,7 +505,7 @@ def build_model(method: str, bb: Backbone, image_size: int = 256, profile: str =
     if method == 'padim' and kw.get('n_features') is None: kw.pop('n_features')
     model = cls(**kw)
     for net in feature_networks(method, model): inject_backbone(net, bb)
-    if method == 'padim': model.model.gaussian = LeanGaussian()        # the same fit in a quarter of the peak memory
+    if method == 'padim': model.model.gaussian = LeanGaussian()   # same fit; no batched inverse (torch bug), 1/4 the memory
     return model
 
 # %% ../nbs/07_evaluate.ipynb #49f375aa
