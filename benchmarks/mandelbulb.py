@@ -1,7 +1,8 @@
 """Seconds per MandelbulbVAR image (2x supersampling, published quirks) with numba and with torch on the CPU.
 
 Cases: numba on 1 thread (`numba.set_num_threads(1)`), numba on all cores, torch on 1 thread
-(`torch.set_num_threads(1)`, float64, device cpu), each at every --sizes. Every repeat renders the same --images
+(`torch.set_num_threads(1)`, float64, device cpu), each at every --sizes; `numba-ref-1` is the one-ray-at-a-time
+reference kernel on 1 thread (`NUMBA_LANES = 0`, the renderer before SIMD over rays; same pixels). Every repeat renders the same --images
 images (fixed classes and views, so repeats are comparable) and reports seconds per image; printed are the median
 and range over --repeats. Single-thread cases also report CPU seconds (`time.process_time`), which a busy shared
 machine disturbs less than wall time. Compilation (numba) and the first torch call happen in a warm-up and are not
@@ -10,6 +11,7 @@ images for it (the output says how many).
 
     nice -n 10 .venv/bin/python benchmarks/mandelbulb.py                     # 256 and 512 px, 3 repeats
     .venv/bin/python benchmarks/mandelbulb.py --sizes 128 --repeats 2 --images 2
+    .venv/bin/python benchmarks/mandelbulb.py --cases numba-ref-1,numba-1 --repeats 5   # before/after SIMD over rays
     .venv/bin/python benchmarks/mandelbulb.py --cases torch --device cuda    # GPU rate, when there is one
 """
 import argparse, json, os, statistics, time
@@ -23,9 +25,11 @@ def _images(n):
 
 def run_case(case, size, images, repeats, device=None):
     import numba, torch
+    from fractal4ad_nb import mandelbulb
     from fractal4ad_nb.mandelbulb import render_view
     backend = 'torch' if case.startswith('torch') else 'numba'
-    if case == 'numba-1': numba.set_num_threads(1)
+    mandelbulb.NUMBA_LANES = 0 if case == 'numba-ref-1' else 16
+    if case in ('numba-1', 'numba-ref-1'): numba.set_num_threads(1)
     elif case == 'numba-all': numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
     elif case == 'torch-1': torch.set_num_threads(1)
     dev = device if backend == 'torch' else None
@@ -42,7 +46,7 @@ def run_case(case, size, images, repeats, device=None):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--sizes', default='256,512', help='output sizes in pixels (rendered at 2x)')
-    p.add_argument('--cases', default='numba-1,numba-all,torch-1', help='comma list of numba-1, numba-all, torch-1, torch')
+    p.add_argument('--cases', default='numba-1,numba-all,torch-1', help='comma list of numba-1, numba-ref-1, numba-all, torch-1, torch')
     p.add_argument('--repeats', type=int, default=3)
     p.add_argument('--images', type=int, default=3, help='images per repeat (fixed classes and views)')
     p.add_argument('--torch-images', type=int, default=1, help='images per repeat for torch at sizes above 256')

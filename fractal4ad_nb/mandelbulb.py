@@ -14,9 +14,9 @@ from .core import InputError, Recipe, register_recipe, item_rng
 # %% auto #0
 __all__ = ['MANDELBULBVAR_POWERS', 'MANDELBULBVAR_RULES', 'QUIRKS', 'BACKENDS', 'ESCAPE_R', 'MAX_ITER', 'CAM_DIST', 'MAX_STEPS',
            'HIT_EPS', 'MAX_L', 'SHADOW_STEPS', 'SHADOW_EPS', 'SHADOW_FAR', 'GRAD_EPS', 'LIGHT', 'AMBIENT', 'DIFFUSE',
-           'UNSHADOWED', 'check_power_rule', 'rule_bits', 'camera', 'check_quirks', 'sample_view', 'pixel_rays',
-           'bulb_step', 'bulb_de', 'surface_normal', 'shade', 'torch_device', 'to_uint8', 'lanczos_downsample',
-           'render_view', 'render_mandelbulb', 'MandelbulbVARRecipe', 'mandelbulbvar_1k']
+           'UNSHADOWED', 'NUMBA_LANES', 'check_power_rule', 'rule_bits', 'camera', 'check_quirks', 'sample_view',
+           'pixel_rays', 'bulb_step', 'bulb_de', 'surface_normal', 'shade', 'torch_device', 'to_uint8',
+           'lanczos_downsample', 'render_view', 'render_mandelbulb', 'MandelbulbVARRecipe', 'mandelbulbvar_1k']
 
 # %% ../nbs/03_mandelbulb.ipynb #7b1e28e7
 MANDELBULBVAR_POWERS = tuple(range(2, 19))
@@ -217,7 +217,7 @@ def shade(cols, traps, normal, hit, lit: bool, quirks: str = 'published') -> np.
     return np.array(_shade_py(np.ascontiguousarray(cols, dtype=np.float64), *map(float, traps), *map(float, normal),
                               *l, *h, bool(lit), check_quirks(quirks) == 'corrected'))
 
-# %% ../nbs/03_mandelbulb.ipynb #4d19bf97
+# %% ../nbs/03_mandelbulb.ipynb #033ec051
 @njit(cache=True)
 def _march(ox, oy, oz, dx, dy, dz, max_steps, eps, far, power, rule, corrected):
     L = 0.0; Lev = 0.0
@@ -262,19 +262,212 @@ def _render_numba(n, cam, power, rule, corrected, cols, out):
 def _render_numba_serial(n, cam, power, rule, corrected, cols, out):
     for i in range(n): _render_row(i, n, cam, power, rule, corrected, cols, out)
 
+# %% ../nbs/03_mandelbulb.ipynb #5a117c8f
+NUMBA_LANES = 16      # rays in flight per thread in the numba backend; 0: the one-ray-at-a-time kernel above
+
+@njit(cache=True, inline='always')
+def _cmul(a, b, c, d): return a * c - b * d, a * d + b * c
+
+@njit(cache=True, inline='always')
+def _pick(f, c, s): return (c if f else 1.0), (s if f else 0.0)
+
+@njit(cache=True, inline='always')
+def _cpow32(c, s, f0, f1, f2, f3, f4):
+    "(c + i s)**n for n < 32 given n's bits f0..f4: `_cpow`'s products in `_cpow`'s order, no data-dependent loop."
+    rc, rs = _pick(f0, c, s)
+    c, s = c * c - s * s, 2.0 * c * s
+    a, b = _pick(f1, c, s); rc, rs = _cmul(rc, rs, a, b)
+    c, s = c * c - s * s, 2.0 * c * s
+    a, b = _pick(f2, c, s); rc, rs = _cmul(rc, rs, a, b)
+    c, s = c * c - s * s, 2.0 * c * s
+    a, b = _pick(f3, c, s); rc, rs = _cmul(rc, rs, a, b)
+    c, s = c * c - s * s, 2.0 * c * s
+    a, b = _pick(f4, c, s); rc, rs = _cmul(rc, rs, a, b)
+    return rc, rs
+
+@njit(cache=True, inline='always')
+def _ipow32(q, f0, f1, f2, f3, f4):
+    res = q if f0 else 1.0
+    q = q * q; res *= q if f1 else 1.0
+    q = q * q; res *= q if f2 else 1.0
+    q = q * q; res *= q if f3 else 1.0
+    q = q * q; res *= q if f4 else 1.0
+    return res
+
+@njit(cache=True, inline='always')
+def _pick_axis(bits, ct, st, cp, sp):
+    if bits & 4: v = st if bits & 2 else sp
+    else: v = ct if bits & 2 else cp
+    return -v if bits & 1 else v
+
+@njit(cache=True, error_model='numpy')
+def _de_lanes(cx, cy, cz, nw, power, rule, corrected, x, y, z, dr, r, act, out):
+    "DE at the `nw` points c (arrays): `_bulb_de` lane by lane, written so that LLVM vectorises the lane loop."
+    f0, f1, f2, f3, f4 = power & 1, power & 2, power & 4, power & 8, power & 16
+    q = power - 1
+    g0, g1, g2, g3, g4 = q & 1, q & 2, q & 4, q & 8, q & 16
+    bx, by, bz = (rule >> 6) & 7, (rule >> 3) & 7, rule & 7
+    fp = float(power)
+    for k in range(nw):
+        x[k] = cx[k]; y[k] = cy[k]; z[k] = cz[k]; dr[k] = 1.0; r[k] = 0.0; act[k] = 1.0
+    for _ in range(MAX_ITER):
+        n = 0
+        for k in range(nw):        # every load first: a load inside a conditional expression blocks vectorisation
+            xx, yy, zz, ak, rk0, drk, ccx, ccy, ccz = x[k], y[k], z[k], act[k], r[k], dr[k], cx[k], cy[k], cz[k]
+            rk = math.sqrt(xx * xx + yy * yy + zz * zz)
+            a = ak > 0.0 and rk <= ESCAPE_R
+            rp1 = _ipow32(rk, g0, g1, g2, g3, g4)
+            zr = rp1 * rk
+            rho = math.sqrt(xx * xx + yy * yy)
+            ir = 1.0 / rk
+            pos = rho > 0.0
+            irho = 1.0 / (rho if pos else 1.0)
+            cphi = xx * irho if pos else 1.0
+            sphi = yy * irho if pos else 0.0
+            ct, st = _cpow32(zz * ir, rho * ir, f0, f1, f2, f3, f4)
+            cp, sp = _cpow32(cphi, sphi, f0, f1, f2, f3, f4)
+            z0 = rk == 0.0
+            nx = ccx if z0 else zr * _pick_axis(bx, ct, st, cp, sp) + ccx
+            ny = ccy if z0 else zr * _pick_axis(by, ct, st, cp, sp) + ccy
+            nz = ccz if z0 else zr * _pick_axis(bz, ct, st, cp, sp) + ccz
+            ndr = (rp1 if corrected else zr) * fp * drk + 1.0
+            r[k] = rk if ak > 0.0 else rk0
+            x[k] = nx if a else xx; y[k] = ny if a else yy; z[k] = nz if a else zz
+            dr[k] = ndr if a else drk
+            act[k] = 1.0 if a else 0.0
+            n += 1 if a else 0
+        if n == 0: break
+    for k in range(nw):
+        rk = r[k]
+        de = 0.5 * math.log(rk) * rk / dr[k] if rk > 0.0 else 0.0
+        out[k] = de if de == de else 0.0
+
+@njit(cache=True)
+def _lane_buffers(nw):
+    return (np.empty(nw), np.empty(nw), np.empty(nw), np.empty(nw), np.empty(nw), np.empty(nw), np.empty(nw),
+            np.empty(nw), np.empty(nw), np.empty(nw))
+
+@njit(cache=True)
+def _de_batch(px, py, pz, m, power, rule, corrected, nw, out):
+    "DE at m points, `nw` at a time through `_de_lanes`."
+    cx, cy, cz, x, y, z, dr, r, act, o = _lane_buffers(nw)
+    for i0 in range(0, m, nw):
+        k1 = min(nw, m - i0)
+        for k in range(nw):
+            j = i0 + k if k < k1 else i0
+            cx[k] = px[j]; cy[k] = py[j]; cz[k] = pz[j]
+        _de_lanes(cx, cy, cz, nw, power, rule, corrected, x, y, z, dr, r, act, o)
+        for k in range(k1): out[i0 + k] = o[k]
+
+@njit(cache=True)
+def _march_lanes(ox, oy, oz, dx, dy, dz, m, max_steps, eps, far, power, rule, corrected, nw, Lout, Levout):
+    "`_march` for m rays, `nw` in flight: a lane whose ray is done takes the next one, so lanes stay busy."
+    cx, cy, cz, x, y, z, dr, r, act, o = _lane_buffers(nw)
+    ray = np.full(nw, -1, np.int64); L = np.zeros(nw); Lev = np.zeros(nw); steps = np.zeros(nw, np.int64)
+    nxt = min(nw, m); busy = nxt
+    for k in range(nxt): ray[k] = k
+    while busy > 0:
+        for k in range(nw):
+            i = ray[k]
+            if i >= 0: cx[k] = ox[i] + L[k] * dx[i]; cy[k] = oy[i] + L[k] * dy[i]; cz[k] = oz[i] + L[k] * dz[i]
+            else: cx[k] = 2.0 * ESCAPE_R; cy[k] = 0.0; cz[k] = 0.0          # idle lane: escapes at once
+        _de_lanes(cx, cy, cz, nw, power, rule, corrected, x, y, z, dr, r, act, o)
+        for k in range(nw):
+            i = ray[k]
+            if i < 0: continue
+            Lev[k] = L[k]; d = o[k]; steps[k] += 1
+            done = d <= eps
+            if not done:
+                L[k] += d
+                done = L[k] >= far or steps[k] >= max_steps
+            if done:
+                Lout[i] = L[k]; Levout[i] = Lev[k]
+                if nxt < m: ray[k] = nxt; nxt += 1; L[k] = 0.0; Lev[k] = 0.0; steps[k] = 0
+                else: ray[k] = -1; busy -= 1
+
+@njit(cache=True)
+def _render_row_lanes(i, n, cam, power, rule, corrected, cols, nw, out):
+    py = 0.5 - (i + 0.5) / n
+    ox, oy, oz = np.full(n, cam[0, 0]), np.full(n, cam[0, 1]), np.full(n, cam[0, 2])
+    dx, dy, dz = np.empty(n), np.empty(n), np.empty(n)
+    for j in range(n):
+        px = (j + 0.5) / n - 0.5
+        ax = cam[3, 0] * px + cam[2, 0] * py + cam[1, 0]
+        ay = cam[3, 1] * px + cam[2, 1] * py + cam[1, 1]
+        az = cam[3, 2] * px + cam[2, 2] * py + cam[1, 2]
+        dn = math.sqrt(ax * ax + ay * ay + az * az)
+        dx[j] = ax / dn; dy[j] = ay / dn; dz[j] = az / dn
+    L, Lev = np.empty(n), np.empty(n)
+    _march_lanes(ox, oy, oz, dx, dy, dz, n, MAX_STEPS, HIT_EPS, MAX_L, power, rule, corrected, nw, L, Lev)
+    hits = np.nonzero(L < MAX_L)[0]; m = hits.shape[0]
+    for j in range(n):
+        if L[j] >= MAX_L: out[i, j, 0] = 1.0; out[i, j, 1] = 1.0; out[i, j, 2] = 1.0
+    if m == 0: return
+    # the six central-difference points of every hit, then the shadow rays
+    e = GRAD_EPS
+    gx, gy, gz = np.empty(6 * m), np.empty(6 * m), np.empty(6 * m)
+    for h in range(m):
+        j = hits[h]
+        hx, hy, hz = cam[0, 0] + L[j] * dx[j], cam[0, 1] + L[j] * dy[j], cam[0, 2] + L[j] * dz[j]
+        for s in range(6):
+            gx[6 * h + s] = hx; gy[6 * h + s] = hy; gz[6 * h + s] = hz
+        gx[6 * h] = hx + e; gx[6 * h + 1] = hx - e; gy[6 * h + 2] = hy + e; gy[6 * h + 3] = hy - e
+        gz[6 * h + 4] = hz + e; gz[6 * h + 5] = hz - e
+    g = np.empty(6 * m)
+    _de_batch(gx, gy, gz, 6 * m, power, rule, corrected, nw, g)
+    sox, soy, soz, sdx, sdy, sdz = np.empty(m), np.empty(m), np.empty(m), np.empty(m), np.empty(m), np.empty(m)
+    nrm = np.empty((m, 3))
+    for h in range(m):
+        j = hits[h]
+        hx, hy, hz = cam[0, 0] + L[j] * dx[j], cam[0, 1] + L[j] * dy[j], cam[0, 2] + L[j] * dz[j]
+        ax, ay, az = g[6 * h] - g[6 * h + 1], g[6 * h + 2] - g[6 * h + 3], g[6 * h + 4] - g[6 * h + 5]
+        nn = math.sqrt(ax * ax + ay * ay + az * az)
+        if nn > 0.0 and nn < math.inf: nx, ny, nz = ax / nn, ay / nn, az / nn
+        else: nx, ny, nz = 0.0, 0.0, 0.0
+        nrm[h, 0] = nx; nrm[h, 1] = ny; nrm[h, 2] = nz
+        lx, ly, lz = LIGHT[0] - hx, LIGHT[1] - hy, LIGHT[2] - hz
+        ln = math.sqrt(lx * lx + ly * ly + lz * lz); lx /= ln; ly /= ln; lz /= ln
+        sox[h] = hx + nx * 1e-5; soy[h] = hy + ny * 1e-5; soz[h] = hz + nz * 1e-5
+        sdx[h] = lx; sdy[h] = ly; sdz[h] = lz
+    LL, tmp = np.empty(m), np.empty(m)
+    _march_lanes(sox, soy, soz, sdx, sdy, sdz, m, SHADOW_STEPS, SHADOW_EPS, SHADOW_FAR, power, rule, corrected, nw, LL, tmp)
+    for h in range(m):
+        j = hits[h]
+        hx, hy, hz = cam[0, 0] + L[j] * dx[j], cam[0, 1] + L[j] * dy[j], cam[0, 2] + L[j] * dz[j]
+        _, t1, t2, t3 = _bulb_de(cam[0, 0] + Lev[j] * dx[j], cam[0, 1] + Lev[j] * dy[j], cam[0, 2] + Lev[j] * dz[j],
+                                 power, rule, corrected, True)
+        rr, gg, bb = _shade(cols, t1, t2, t3, nrm[h, 0], nrm[h, 1], nrm[h, 2], sdx[h], sdy[h], sdz[h], hx, hy, hz,
+                            LL[h] >= SHADOW_FAR, corrected)
+        out[i, j, 0] = rr; out[i, j, 1] = gg; out[i, j, 2] = bb
+
+@njit(cache=True, parallel=True)
+def _render_lanes(n, cam, power, rule, corrected, cols, nw, out):
+    for i in prange(n): _render_row_lanes(i, n, cam, power, rule, corrected, cols, nw, out)
+
+@njit(cache=True)
+def _render_lanes_serial(n, cam, power, rule, corrected, cols, nw, out):
+    for i in range(n): _render_row_lanes(i, n, cam, power, rule, corrected, cols, nw, out)
+
 _FORKED = False            # set in forked children (dataset writer pools, DataLoader workers)
 def _mark_forked():
     global _FORKED; _FORKED = True
 os.register_at_fork(after_in_child=_mark_forked)
 
-def _render_float_numba(n, cam, power, rule, corrected, cols):
+def _render_float_numba(n, cam, power, rule, corrected, cols, lanes=None):
+    "Float RGB `(n, n, 3)` of one view; `lanes` rays in flight per thread (default `NUMBA_LANES`; 0: one at a time)."
+    lanes = NUMBA_LANES if lanes is None else int(lanes)
     out = np.empty((n, n, 3), dtype=np.float64)
-    args = (n, np.ascontiguousarray(cam, dtype=np.float64), power, rule, corrected, np.ascontiguousarray(cols, dtype=np.float64), out)
+    args = (n, np.ascontiguousarray(cam, dtype=np.float64), power, rule, corrected, np.ascontiguousarray(cols, dtype=np.float64))
     # A forked child renders on one thread: its siblings already use every core, and numba's default OpenMP layer
     # aborts a forked child of a parent that has used it ("fork() called from a process already using GNU OpenMP").
-    if _FORKED or numba.get_num_threads() == 1: _render_numba_serial(*args)
+    serial = _FORKED or numba.get_num_threads() == 1
+    if lanes > 0 and power < 32:
+        if serial: _render_lanes_serial(*args, lanes, out)
+        else:
+            with numba.parallel_chunksize(2): _render_lanes(*args, lanes, out)
+    elif serial: _render_numba_serial(*args, out)
     else:
-        with numba.parallel_chunksize(2): _render_numba(*args)
+        with numba.parallel_chunksize(2): _render_numba(*args, out)
     return out
 
 # %% ../nbs/03_mandelbulb.ipynb #f263ba2c
