@@ -262,7 +262,7 @@ def _render_numba(n, cam, power, rule, corrected, cols, out):
 def _render_numba_serial(n, cam, power, rule, corrected, cols, out):
     for i in range(n): _render_row(i, n, cam, power, rule, corrected, cols, out)
 
-# %% ../nbs/03_mandelbulb.ipynb #5a117c8f
+# %% ../nbs/03_mandelbulb.ipynb #0743b203
 NUMBA_LANES = 16      # rays in flight per thread in the numba backend; 0: the one-ray-at-a-time kernel above
 
 @njit(cache=True, inline='always')
@@ -294,12 +294,6 @@ def _ipow32(q, f0, f1, f2, f3, f4):
     q = q * q; res *= q if f4 else 1.0
     return res
 
-@njit(cache=True, inline='always')
-def _pick_axis(bits, ct, st, cp, sp):
-    if bits & 4: v = st if bits & 2 else sp
-    else: v = ct if bits & 2 else cp
-    return -v if bits & 1 else v
-
 @njit(cache=True, error_model='numpy')
 def _de_lanes(cx, cy, cz, nw, power, rule, corrected, x, y, z, dr, r, act, out):
     "DE at the `nw` points c (arrays): `_bulb_de` lane by lane, written so that LLVM vectorises the lane loop."
@@ -327,9 +321,9 @@ def _de_lanes(cx, cy, cz, nw, power, rule, corrected, x, y, z, dr, r, act, out):
             ct, st = _cpow32(zz * ir, rho * ir, f0, f1, f2, f3, f4)
             cp, sp = _cpow32(cphi, sphi, f0, f1, f2, f3, f4)
             z0 = rk == 0.0
-            nx = ccx if z0 else zr * _pick_axis(bx, ct, st, cp, sp) + ccx
-            ny = ccy if z0 else zr * _pick_axis(by, ct, st, cp, sp) + ccy
-            nz = ccz if z0 else zr * _pick_axis(bz, ct, st, cp, sp) + ccz
+            nx = ccx if z0 else zr * _axis_value(bx, ct, st, cp, sp) + ccx
+            ny = ccy if z0 else zr * _axis_value(by, ct, st, cp, sp) + ccy
+            nz = ccz if z0 else zr * _axis_value(bz, ct, st, cp, sp) + ccz
             ndr = (rp1 if corrected else zr) * fp * drk + 1.0
             r[k] = rk if ak > 0.0 else rk0
             x[k] = nx if a else xx; y[k] = ny if a else yy; z[k] = nz if a else zz
