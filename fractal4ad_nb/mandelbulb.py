@@ -217,7 +217,7 @@ def shade(cols, traps, normal, hit, lit: bool, quirks: str = 'published') -> np.
     return np.array(_shade_py(np.ascontiguousarray(cols, dtype=np.float64), *map(float, traps), *map(float, normal),
                               *l, *h, bool(lit), check_quirks(quirks) == 'corrected'))
 
-# %% ../nbs/03_mandelbulb.ipynb #033ec051
+# %% ../nbs/03_mandelbulb.ipynb #66d903fd
 @njit(cache=True)
 def _march(ox, oy, oz, dx, dy, dz, max_steps, eps, far, power, rule, corrected):
     L = 0.0; Lev = 0.0
@@ -242,16 +242,21 @@ def _trace(ox, oy, oz, dx, dy, dz, power, rule, corrected, cols):
                    SHADOW_STEPS, SHADOW_EPS, SHADOW_FAR, power, rule, corrected)
     return _shade(cols, t1, t2, t3, nx, ny, nz, lx, ly, lz, hx, hy, hz, LL >= SHADOW_FAR, corrected)
 
+@njit(cache=True, inline='always')
+def _ray_dir(cam, i, j, n):
+    "Unit direction of the ray through pixel (i, j) of an n×n image (as `pixel_rays`)."
+    py, px = 0.5 - (i + 0.5) / n, (j + 0.5) / n - 0.5
+    dx = cam[3, 0] * px + cam[2, 0] * py + cam[1, 0]
+    dy = cam[3, 1] * px + cam[2, 1] * py + cam[1, 1]
+    dz = cam[3, 2] * px + cam[2, 2] * py + cam[1, 2]
+    dn = math.sqrt(dx * dx + dy * dy + dz * dz)
+    return dx / dn, dy / dn, dz / dn
+
 @njit(cache=True)
 def _render_row(i, n, cam, power, rule, corrected, cols, out):
-    py = 0.5 - (i + 0.5) / n
     for j in range(n):
-        px = (j + 0.5) / n - 0.5
-        dx = cam[3, 0] * px + cam[2, 0] * py + cam[1, 0]
-        dy = cam[3, 1] * px + cam[2, 1] * py + cam[1, 1]
-        dz = cam[3, 2] * px + cam[2, 2] * py + cam[1, 2]
-        dn = math.sqrt(dx * dx + dy * dy + dz * dz)
-        r, g, b = _trace(cam[0, 0], cam[0, 1], cam[0, 2], dx / dn, dy / dn, dz / dn, power, rule, corrected, cols)
+        dx, dy, dz = _ray_dir(cam, i, j, n)
+        r, g, b = _trace(cam[0, 0], cam[0, 1], cam[0, 2], dx, dy, dz, power, rule, corrected, cols)
         out[i, j, 0] = r; out[i, j, 1] = g; out[i, j, 2] = b
 
 @njit(cache=True, parallel=True)
@@ -262,7 +267,7 @@ def _render_numba(n, cam, power, rule, corrected, cols, out):
 def _render_numba_serial(n, cam, power, rule, corrected, cols, out):
     for i in range(n): _render_row(i, n, cam, power, rule, corrected, cols, out)
 
-# %% ../nbs/03_mandelbulb.ipynb #0743b203
+# %% ../nbs/03_mandelbulb.ipynb #f9ce9679
 NUMBA_LANES = 16      # rays in flight per thread in the numba backend; 0: the one-ray-at-a-time kernel above
 
 @njit(cache=True, inline='always')
@@ -381,16 +386,9 @@ def _march_lanes(ox, oy, oz, dx, dy, dz, m, max_steps, eps, far, power, rule, co
 
 @njit(cache=True)
 def _render_row_lanes(i, n, cam, power, rule, corrected, cols, nw, out):
-    py = 0.5 - (i + 0.5) / n
     ox, oy, oz = np.full(n, cam[0, 0]), np.full(n, cam[0, 1]), np.full(n, cam[0, 2])
     dx, dy, dz = np.empty(n), np.empty(n), np.empty(n)
-    for j in range(n):
-        px = (j + 0.5) / n - 0.5
-        ax = cam[3, 0] * px + cam[2, 0] * py + cam[1, 0]
-        ay = cam[3, 1] * px + cam[2, 1] * py + cam[1, 1]
-        az = cam[3, 2] * px + cam[2, 2] * py + cam[1, 2]
-        dn = math.sqrt(ax * ax + ay * ay + az * az)
-        dx[j] = ax / dn; dy[j] = ay / dn; dz[j] = az / dn
+    for j in range(n): dx[j], dy[j], dz[j] = _ray_dir(cam, i, j, n)
     L, Lev = np.empty(n), np.empty(n)
     _march_lanes(ox, oy, oz, dx, dy, dz, n, MAX_STEPS, HIT_EPS, MAX_L, power, rule, corrected, nw, L, Lev)
     hits = np.nonzero(L < MAX_L)[0]; m = hits.shape[0]
