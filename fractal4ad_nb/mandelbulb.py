@@ -267,7 +267,7 @@ def _render_numba(n, cam, power, rule, corrected, cols, out):
 def _render_numba_serial(n, cam, power, rule, corrected, cols, out):
     for i in range(n): _render_row(i, n, cam, power, rule, corrected, cols, out)
 
-# %% ../nbs/03_mandelbulb.ipynb #f9ce9679
+# %% ../nbs/03_mandelbulb.ipynb #70a58110
 NUMBA_LANES = 16      # rays in flight per thread in the numba backend; 0: the one-ray-at-a-time kernel above
 
 @njit(cache=True, inline='always')
@@ -300,21 +300,29 @@ def _ipow32(q, f0, f1, f2, f3, f4):
     return res
 
 @njit(cache=True, error_model='numpy')
-def _de_lanes(cx, cy, cz, nw, power, rule, corrected, x, y, z, dr, r, act, out):
-    "DE at the `nw` points c (arrays): `_bulb_de` lane by lane, written so that LLVM vectorises the lane loop."
+def _stream(ox, oy, oz, dx, dy, dz, m, max_steps, eps, far, power, rule, corrected, nw, Lout, Levout, single):
+    """March m rays (or, if `single`, evaluate the DE once at each point o), `nw` lanes in flight. Each tick runs one
+    formula iteration in every lane; a lane whose point has escaped finishes its DE, moves its ray on, and starts the
+    next point (or the next ray), so no lane waits for the slowest one."""
     f0, f1, f2, f3, f4 = power & 1, power & 2, power & 4, power & 8, power & 16
     q = power - 1
     g0, g1, g2, g3, g4 = q & 1, q & 2, q & 4, q & 8, q & 16
     bx, by, bz = (rule >> 6) & 7, (rule >> 3) & 7, rule & 7
     fp = float(power)
+    cx, cy, cz, x, y, z = np.empty(nw), np.empty(nw), np.empty(nw), np.empty(nw), np.empty(nw), np.empty(nw)
+    dr, r, it, fin = np.empty(nw), np.empty(nw), np.empty(nw), np.empty(nw)
+    ray = np.full(nw, -1, np.int64); L = np.zeros(nw); steps = np.zeros(nw, np.int64)
+    nxt = min(nw, m); busy = nxt
     for k in range(nw):
-        x[k] = cx[k]; y[k] = cy[k]; z[k] = cz[k]; dr[k] = 1.0; r[k] = 0.0; act[k] = 1.0
-    for _ in range(MAX_ITER):
-        n = 0
+        if k < nxt: ray[k] = k; cx[k] = ox[k]; cy[k] = oy[k]; cz[k] = oz[k]
+        else: cx[k] = 2.0 * ESCAPE_R; cy[k] = 0.0; cz[k] = 0.0        # idle lane: escapes at every tick
+        x[k] = cx[k]; y[k] = cy[k]; z[k] = cz[k]; dr[k] = 1.0; it[k] = 0.0
+    while busy > 0:
+        nfin = 0
         for k in range(nw):        # every load first: a load inside a conditional expression blocks vectorisation
-            xx, yy, zz, ak, rk0, drk, ccx, ccy, ccz = x[k], y[k], z[k], act[k], r[k], dr[k], cx[k], cy[k], cz[k]
+            xx, yy, zz, drk, itk, ccx, ccy, ccz = x[k], y[k], z[k], dr[k], it[k], cx[k], cy[k], cz[k]
             rk = math.sqrt(xx * xx + yy * yy + zz * zz)
-            a = ak > 0.0 and rk <= ESCAPE_R
+            a = rk <= ESCAPE_R
             rp1 = _ipow32(rk, g0, g1, g2, g3, g4)
             zr = rp1 * rk
             rho = math.sqrt(xx * xx + yy * yy)
@@ -330,59 +338,48 @@ def _de_lanes(cx, cy, cz, nw, power, rule, corrected, x, y, z, dr, r, act, out):
             ny = ccy if z0 else zr * _axis_value(by, ct, st, cp, sp) + ccy
             nz = ccz if z0 else zr * _axis_value(bz, ct, st, cp, sp) + ccz
             ndr = (rp1 if corrected else zr) * fp * drk + 1.0
-            r[k] = rk if ak > 0.0 else rk0
+            nit = itk + 1.0
+            r[k] = rk
             x[k] = nx if a else xx; y[k] = ny if a else yy; z[k] = nz if a else zz
             dr[k] = ndr if a else drk
-            act[k] = 1.0 if a else 0.0
-            n += 1 if a else 0
-        if n == 0: break
-    for k in range(nw):
-        rk = r[k]
-        de = 0.5 * math.log(rk) * rk / dr[k] if rk > 0.0 else 0.0
-        out[k] = de if de == de else 0.0
-
-@njit(cache=True)
-def _lane_buffers(nw):
-    return (np.empty(nw), np.empty(nw), np.empty(nw), np.empty(nw), np.empty(nw), np.empty(nw), np.empty(nw),
-            np.empty(nw), np.empty(nw), np.empty(nw))
-
-@njit(cache=True)
-def _de_batch(px, py, pz, m, power, rule, corrected, nw, out):
-    "DE at m points, `nw` at a time through `_de_lanes`."
-    cx, cy, cz, x, y, z, dr, r, act, o = _lane_buffers(nw)
-    for i0 in range(0, m, nw):
-        k1 = min(nw, m - i0)
+            it[k] = nit if a else itk
+            done = (not a) or nit >= MAX_ITER
+            fin[k] = 1.0 if done else 0.0
+            nfin += 1 if done else 0
+        if nfin == 0: continue
         for k in range(nw):
-            j = i0 + k if k < k1 else i0
-            cx[k] = px[j]; cy[k] = py[j]; cz[k] = pz[j]
-        _de_lanes(cx, cy, cz, nw, power, rule, corrected, x, y, z, dr, r, act, o)
-        for k in range(k1): out[i0 + k] = o[k]
+            if fin[k] == 0.0: continue
+            i = ray[k]
+            if i < 0: continue
+            rk = r[k]
+            de = 0.5 * math.log(rk) * rk / dr[k] if rk > 0.0 else 0.0
+            if de != de: de = 0.0
+            if single:
+                Lout[i] = de; ok = True
+            else:
+                Lev = L[k]; steps[k] += 1
+                ok = de <= eps
+                if not ok:
+                    L[k] += de
+                    ok = L[k] >= far or steps[k] >= max_steps
+                if ok: Lout[i] = L[k]; Levout[i] = Lev
+            if ok:
+                if nxt < m: i = nxt; ray[k] = i; nxt += 1; L[k] = 0.0; steps[k] = 0
+                else:
+                    ray[k] = -1; busy -= 1
+                    cx[k] = 2.0 * ESCAPE_R; cy[k] = 0.0; cz[k] = 0.0
+                    x[k] = cx[k]; y[k] = cy[k]; z[k] = cz[k]; dr[k] = 1.0; it[k] = 0.0
+                    continue
+            cx[k] = ox[i] + L[k] * dx[i]; cy[k] = oy[i] + L[k] * dy[i]; cz[k] = oz[i] + L[k] * dz[i]
+            x[k] = cx[k]; y[k] = cy[k]; z[k] = cz[k]; dr[k] = 1.0; it[k] = 0.0
 
 @njit(cache=True)
 def _march_lanes(ox, oy, oz, dx, dy, dz, m, max_steps, eps, far, power, rule, corrected, nw, Lout, Levout):
-    "`_march` for m rays, `nw` in flight: a lane whose ray is done takes the next one, so lanes stay busy."
-    cx, cy, cz, x, y, z, dr, r, act, o = _lane_buffers(nw)
-    ray = np.full(nw, -1, np.int64); L = np.zeros(nw); Lev = np.zeros(nw); steps = np.zeros(nw, np.int64)
-    nxt = min(nw, m); busy = nxt
-    for k in range(nxt): ray[k] = k
-    while busy > 0:
-        for k in range(nw):
-            i = ray[k]
-            if i >= 0: cx[k] = ox[i] + L[k] * dx[i]; cy[k] = oy[i] + L[k] * dy[i]; cz[k] = oz[i] + L[k] * dz[i]
-            else: cx[k] = 2.0 * ESCAPE_R; cy[k] = 0.0; cz[k] = 0.0          # idle lane: escapes at once
-        _de_lanes(cx, cy, cz, nw, power, rule, corrected, x, y, z, dr, r, act, o)
-        for k in range(nw):
-            i = ray[k]
-            if i < 0: continue
-            Lev[k] = L[k]; d = o[k]; steps[k] += 1
-            done = d <= eps
-            if not done:
-                L[k] += d
-                done = L[k] >= far or steps[k] >= max_steps
-            if done:
-                Lout[i] = L[k]; Levout[i] = Lev[k]
-                if nxt < m: ray[k] = nxt; nxt += 1; L[k] = 0.0; Lev[k] = 0.0; steps[k] = 0
-                else: ray[k] = -1; busy -= 1
+    _stream(ox, oy, oz, dx, dy, dz, m, max_steps, eps, far, power, rule, corrected, nw, Lout, Levout, False)
+
+@njit(cache=True)
+def _de_batch(px, py, pz, m, power, rule, corrected, nw, out):
+    _stream(px, py, pz, px, py, pz, m, 1, 0.0, 0.0, power, rule, corrected, nw, out, out, True)
 
 @njit(cache=True)
 def _render_row_lanes(i, n, cam, power, rule, corrected, cols, nw, out):
