@@ -267,8 +267,8 @@ def _render_numba(n, cam, power, rule, corrected, cols, out):
 def _render_numba_serial(n, cam, power, rule, corrected, cols, out):
     for i in range(n): _render_row(i, n, cam, power, rule, corrected, cols, out)
 
-# %% ../nbs/03_mandelbulb.ipynb #70a58110
-NUMBA_LANES = 16      # rays in flight per thread in the numba backend; 0: the one-ray-at-a-time kernel above
+# %% ../nbs/03_mandelbulb.ipynb #79dd4f1b
+NUMBA_LANES = 16      # rays in flight per thread in the numba backend (1..32); 0: the one-ray-at-a-time kernel above
 
 @njit(cache=True, inline='always')
 def _cmul(a, b, c, d): return a * c - b * d, a * d + b * c
@@ -299,6 +299,9 @@ def _ipow32(q, f0, f1, f2, f3, f4):
     q = q * q; res *= q if f4 else 1.0
     return res
 
+_DEBRUIJN32 = np.zeros(32, np.int64)      # index of the set bit of 2**k (k < 32), by the de Bruijn sequence 0x077CB531
+for _k in range(32): _DEBRUIJN32[((1 << _k) * 0x077CB531 & 0xFFFFFFFF) >> 27] = _k
+
 @njit(cache=True, error_model='numpy')
 def _stream(ox, oy, oz, dx, dy, dz, m, max_steps, eps, far, power, rule, corrected, nw, Lout, Levout, single):
     """March m rays (or, if `single`, evaluate the DE once at each point o), `nw` lanes in flight. Each tick runs one
@@ -310,7 +313,7 @@ def _stream(ox, oy, oz, dx, dy, dz, m, max_steps, eps, far, power, rule, correct
     bx, by, bz = (rule >> 6) & 7, (rule >> 3) & 7, rule & 7
     fp = float(power)
     cx, cy, cz, x, y, z = np.empty(nw), np.empty(nw), np.empty(nw), np.empty(nw), np.empty(nw), np.empty(nw)
-    dr, r, it, fin = np.empty(nw), np.empty(nw), np.empty(nw), np.empty(nw)
+    dr, r, it = np.empty(nw), np.empty(nw), np.empty(nw)
     ray = np.full(nw, -1, np.int64); L = np.zeros(nw); steps = np.zeros(nw, np.int64)
     nxt = min(nw, m); busy = nxt
     for k in range(nw):
@@ -318,7 +321,7 @@ def _stream(ox, oy, oz, dx, dy, dz, m, max_steps, eps, far, power, rule, correct
         else: cx[k] = 2.0 * ESCAPE_R; cy[k] = 0.0; cz[k] = 0.0        # idle lane: escapes at every tick
         x[k] = cx[k]; y[k] = cy[k]; z[k] = cz[k]; dr[k] = 1.0; it[k] = 0.0
     while busy > 0:
-        nfin = 0
+        done_bits = 0
         for k in range(nw):        # every load first: a load inside a conditional expression blocks vectorisation
             xx, yy, zz, drk, itk, ccx, ccy, ccz = x[k], y[k], z[k], dr[k], it[k], cx[k], cy[k], cz[k]
             rk = math.sqrt(xx * xx + yy * yy + zz * zz)
@@ -344,11 +347,11 @@ def _stream(ox, oy, oz, dx, dy, dz, m, max_steps, eps, far, power, rule, correct
             dr[k] = ndr if a else drk
             it[k] = nit if a else itk
             done = (not a) or nit >= MAX_ITER
-            fin[k] = 1.0 if done else 0.0
-            nfin += 1 if done else 0
-        if nfin == 0: continue
-        for k in range(nw):
-            if fin[k] == 0.0: continue
+            done_bits |= (1 << k) if done else 0
+        while done_bits != 0:        # the finished lanes, lowest first, without a branch per lane
+            low = done_bits & -done_bits
+            done_bits ^= low
+            k = _DEBRUIJN32[((low * 0x077CB531) & 0xFFFFFFFF) >> 27]
             i = ray[k]
             if i < 0: continue
             rk = r[k]
@@ -444,7 +447,10 @@ os.register_at_fork(after_in_child=_mark_forked)
 
 def _render_float_numba(n, cam, power, rule, corrected, cols, lanes=None):
     "Float RGB `(n, n, 3)` of one view; `lanes` rays in flight per thread (default `NUMBA_LANES`; 0: one at a time)."
-    lanes = NUMBA_LANES if lanes is None else int(lanes)
+    lanes = NUMBA_LANES if lanes is None else lanes
+    if isinstance(lanes, bool) or int(lanes) != lanes or not 0 <= lanes <= 32:
+        raise InputError(f"lanes (NUMBA_LANES) must be an integer in 0..32 (0: one ray at a time), got {lanes!r}")
+    lanes = int(lanes)
     out = np.empty((n, n, 3), dtype=np.float64)
     args = (n, np.ascontiguousarray(cam, dtype=np.float64), power, rule, corrected, np.ascontiguousarray(cols, dtype=np.float64))
     # A forked child renders on one thread: its siblings already use every core, and numba's default OpenMP layer
