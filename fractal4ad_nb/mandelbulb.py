@@ -267,7 +267,7 @@ def _render_numba(n, cam, power, rule, corrected, cols, out):
 def _render_numba_serial(n, cam, power, rule, corrected, cols, out):
     for i in range(n): _render_row(i, n, cam, power, rule, corrected, cols, out)
 
-# %% ../nbs/03_mandelbulb.ipynb #79dd4f1b
+# %% ../nbs/03_mandelbulb.ipynb #872f798f
 NUMBA_LANES = 16      # rays in flight per thread in the numba backend (1..32); 0: the one-ray-at-a-time kernel above
 
 @njit(cache=True, inline='always')
@@ -302,6 +302,11 @@ def _ipow32(q, f0, f1, f2, f3, f4):
 _DEBRUIJN32 = np.zeros(32, np.int64)      # index of the set bit of 2**k (k < 32), by the de Bruijn sequence 0x077CB531
 for _k in range(32): _DEBRUIJN32[((1 << _k) * 0x077CB531 & 0xFFFFFFFF) >> 27] = _k
 
+@njit(cache=True, inline='always')
+def _start_point(k, px, py, pz, cx, cy, cz, x, y, z, dr, it):
+    "Lane k starts a DE at (px, py, pz): z = c, dr = 1, no iterations yet."
+    cx[k] = px; cy[k] = py; cz[k] = pz; x[k] = px; y[k] = py; z[k] = pz; dr[k] = 1.0; it[k] = 0.0
+
 @njit(cache=True, error_model='numpy')
 def _stream(ox, oy, oz, dx, dy, dz, m, max_steps, eps, far, power, rule, corrected, nw, Lout, Levout, single):
     """March m rays (or, if `single`, evaluate the DE once at each point o), `nw` lanes in flight. Each tick runs one
@@ -317,9 +322,8 @@ def _stream(ox, oy, oz, dx, dy, dz, m, max_steps, eps, far, power, rule, correct
     ray = np.full(nw, -1, np.int64); L = np.zeros(nw); steps = np.zeros(nw, np.int64)
     nxt = min(nw, m); busy = nxt
     for k in range(nw):
-        if k < nxt: ray[k] = k; cx[k] = ox[k]; cy[k] = oy[k]; cz[k] = oz[k]
-        else: cx[k] = 2.0 * ESCAPE_R; cy[k] = 0.0; cz[k] = 0.0        # idle lane: escapes at every tick
-        x[k] = cx[k]; y[k] = cy[k]; z[k] = cz[k]; dr[k] = 1.0; it[k] = 0.0
+        if k < nxt: ray[k] = k; _start_point(k, ox[k] + 0.0 * dx[k], oy[k] + 0.0 * dy[k], oz[k] + 0.0 * dz[k], cx, cy, cz, x, y, z, dr, it)
+        else: _start_point(k, 2.0 * ESCAPE_R, 0.0, 0.0, cx, cy, cz, x, y, z, dr, it)   # idle lane: escapes at every tick
     while busy > 0:
         done_bits = 0
         for k in range(nw):        # every load first: a load inside a conditional expression blocks vectorisation
@@ -370,11 +374,9 @@ def _stream(ox, oy, oz, dx, dy, dz, m, max_steps, eps, far, power, rule, correct
                 if nxt < m: i = nxt; ray[k] = i; nxt += 1; L[k] = 0.0; steps[k] = 0
                 else:
                     ray[k] = -1; busy -= 1
-                    cx[k] = 2.0 * ESCAPE_R; cy[k] = 0.0; cz[k] = 0.0
-                    x[k] = cx[k]; y[k] = cy[k]; z[k] = cz[k]; dr[k] = 1.0; it[k] = 0.0
+                    _start_point(k, 2.0 * ESCAPE_R, 0.0, 0.0, cx, cy, cz, x, y, z, dr, it)
                     continue
-            cx[k] = ox[i] + L[k] * dx[i]; cy[k] = oy[i] + L[k] * dy[i]; cz[k] = oz[i] + L[k] * dz[i]
-            x[k] = cx[k]; y[k] = cy[k]; z[k] = cz[k]; dr[k] = 1.0; it[k] = 0.0
+            _start_point(k, ox[i] + L[k] * dx[i], oy[i] + L[k] * dy[i], oz[i] + L[k] * dz[i], cx, cy, cz, x, y, z, dr, it)
 
 @njit(cache=True)
 def _march_lanes(ox, oy, oz, dx, dy, dz, m, max_steps, eps, far, power, rule, corrected, nw, Lout, Levout):
@@ -395,12 +397,14 @@ def _render_row_lanes(i, n, cam, power, rule, corrected, cols, nw, out):
     for j in range(n):
         if L[j] >= MAX_L: out[i, j, 0] = 1.0; out[i, j, 1] = 1.0; out[i, j, 2] = 1.0
     if m == 0: return
-    # the six central-difference points of every hit, then the shadow rays
+    # the hit points, the six central-difference points of every hit, then the shadow rays
     e = GRAD_EPS
+    hp = np.empty((m, 3))
     gx, gy, gz = np.empty(6 * m), np.empty(6 * m), np.empty(6 * m)
     for h in range(m):
         j = hits[h]
         hx, hy, hz = cam[0, 0] + L[j] * dx[j], cam[0, 1] + L[j] * dy[j], cam[0, 2] + L[j] * dz[j]
+        hp[h, 0] = hx; hp[h, 1] = hy; hp[h, 2] = hz
         for s in range(6):
             gx[6 * h + s] = hx; gy[6 * h + s] = hy; gz[6 * h + s] = hz
         gx[6 * h] = hx + e; gx[6 * h + 1] = hx - e; gy[6 * h + 2] = hy + e; gy[6 * h + 3] = hy - e
@@ -410,8 +414,7 @@ def _render_row_lanes(i, n, cam, power, rule, corrected, cols, nw, out):
     sox, soy, soz, sdx, sdy, sdz = np.empty(m), np.empty(m), np.empty(m), np.empty(m), np.empty(m), np.empty(m)
     nrm = np.empty((m, 3))
     for h in range(m):
-        j = hits[h]
-        hx, hy, hz = cam[0, 0] + L[j] * dx[j], cam[0, 1] + L[j] * dy[j], cam[0, 2] + L[j] * dz[j]
+        hx, hy, hz = hp[h, 0], hp[h, 1], hp[h, 2]
         ax, ay, az = g[6 * h] - g[6 * h + 1], g[6 * h + 2] - g[6 * h + 3], g[6 * h + 4] - g[6 * h + 5]
         nn = math.sqrt(ax * ax + ay * ay + az * az)
         if nn > 0.0 and nn < math.inf: nx, ny, nz = ax / nn, ay / nn, az / nn
@@ -425,10 +428,9 @@ def _render_row_lanes(i, n, cam, power, rule, corrected, cols, nw, out):
     _march_lanes(sox, soy, soz, sdx, sdy, sdz, m, SHADOW_STEPS, SHADOW_EPS, SHADOW_FAR, power, rule, corrected, nw, LL, tmp)
     for h in range(m):
         j = hits[h]
-        hx, hy, hz = cam[0, 0] + L[j] * dx[j], cam[0, 1] + L[j] * dy[j], cam[0, 2] + L[j] * dz[j]
         _, t1, t2, t3 = _bulb_de(cam[0, 0] + Lev[j] * dx[j], cam[0, 1] + Lev[j] * dy[j], cam[0, 2] + Lev[j] * dz[j],
                                  power, rule, corrected, True)
-        rr, gg, bb = _shade(cols, t1, t2, t3, nrm[h, 0], nrm[h, 1], nrm[h, 2], sdx[h], sdy[h], sdz[h], hx, hy, hz,
+        rr, gg, bb = _shade(cols, t1, t2, t3, nrm[h, 0], nrm[h, 1], nrm[h, 2], sdx[h], sdy[h], sdz[h], hp[h, 0], hp[h, 1], hp[h, 2],
                             LL[h] >= SHADOW_FAR, corrected)
         out[i, j, 0] = rr; out[i, j, 1] = gg; out[i, j, 2] = bb
 
@@ -448,7 +450,7 @@ os.register_at_fork(after_in_child=_mark_forked)
 def _render_float_numba(n, cam, power, rule, corrected, cols, lanes=None):
     "Float RGB `(n, n, 3)` of one view; `lanes` rays in flight per thread (default `NUMBA_LANES`; 0: one at a time)."
     lanes = NUMBA_LANES if lanes is None else lanes
-    if isinstance(lanes, bool) or int(lanes) != lanes or not 0 <= lanes <= 32:
+    if isinstance(lanes, bool) or not isinstance(lanes, (int, np.integer)) or not 0 <= lanes <= 32:
         raise InputError(f"lanes (NUMBA_LANES) must be an integer in 0..32 (0: one ray at a time), got {lanes!r}")
     lanes = int(lanes)
     out = np.empty((n, n, 3), dtype=np.float64)
