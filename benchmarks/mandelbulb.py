@@ -28,7 +28,8 @@ def run_case(case, size, images, repeats, device=None):
     from fractal4ad_nb import mandelbulb
     from fractal4ad_nb.mandelbulb import render_view
     backend = 'torch' if case.startswith('torch') else 'numba'
-    mandelbulb.NUMBA_LANES = 0 if case == 'numba-ref-1' else 16
+    if not hasattr(run_case, 'lanes'): run_case.lanes = mandelbulb.NUMBA_LANES     # the library's default, kept once
+    mandelbulb.NUMBA_LANES = 0 if case == 'numba-ref-1' else run_case.lanes
     if case in ('numba-1', 'numba-ref-1'): numba.set_num_threads(1)
     elif case == 'numba-all': numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
     elif case == 'torch-1': torch.set_num_threads(1)

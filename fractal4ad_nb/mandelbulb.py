@@ -267,7 +267,7 @@ def _render_numba(n, cam, power, rule, corrected, cols, out):
 def _render_numba_serial(n, cam, power, rule, corrected, cols, out):
     for i in range(n): _render_row(i, n, cam, power, rule, corrected, cols, out)
 
-# %% ../nbs/03_mandelbulb.ipynb #872f798f
+# %% ../nbs/03_mandelbulb.ipynb #dd59ae67
 NUMBA_LANES = 16      # rays in flight per thread in the numba backend (1..32); 0: the one-ray-at-a-time kernel above
 
 @njit(cache=True, inline='always')
@@ -384,6 +384,7 @@ def _march_lanes(ox, oy, oz, dx, dy, dz, m, max_steps, eps, far, power, rule, co
 
 @njit(cache=True)
 def _de_batch(px, py, pz, m, power, rule, corrected, nw, out):
+    "DE at m points: one-step 'rays' with L = 0, so each lane evaluates p + 0·p = p (the points are finite)."
     _stream(px, py, pz, px, py, pz, m, 1, 0.0, 0.0, power, rule, corrected, nw, out, out, True)
 
 @njit(cache=True)
