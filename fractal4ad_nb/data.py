@@ -10,32 +10,20 @@ import numpy as np
 import cv2
 from tqdm.auto import tqdm
 from fastcore.script import call_parse, store_true
+import torch
 from .core import (InputError, run_cli, Recipe, RECIPES, recipe_from_config, parse_shard, atomic_write_bytes, read_image,
-                                atomic_write_json, sha256_bytes, sha256_file, TMP_PREFIX)
+                                atomic_write_json, sha256_bytes, sha256_file, TMP_PREFIX, IMAGE_FORMATS, encode_image,
+                                save_figure, same_job, job_diff, read_record)
 from .ifs import SystemBank, sample_bank, convert_official_bank
-from .render import FractalsRecipe, FractalConfig, contact_sheet, save_figure
+from .render import FractalsRecipe, FractalConfig, contact_sheet
 from .mandelbulb import MandelbulbVARRecipe, MANDELBULBVAR_POWERS, MANDELBULBVAR_RULES
 from .multiformula import MultiFractalsRecipe, MultiMandelbulbsRecipe, MultiConfig
 
 # %% auto #0
-__all__ = ['IMAGE_FORMATS', 'SPEC_FILE', 'MANIFEST_DIR', 'encode_image', 'dataset_spec', 'read_spec', 'prepare_output',
-           'read_manifest', 'opencv_threads', 'shard_indices', 'write_dataset', 'verify_dataset', 'RecipeDataset',
-           'EpochShardSampler', 'bank_cli', 'convert_bank_cli', 'fractals_cli', 'multifractals_cli',
-           'multimandelbulbs_cli', 'mandelbulbvar_cli', 'verify_cli', 'dataset_sheet', 'sheet_cli']
-
-# %% ../nbs/05_data.ipynb #142cf668
-IMAGE_FORMATS = {
-    'png': [cv2.IMWRITE_PNG_COMPRESSION, 4, cv2.IMWRITE_PNG_FILTER, cv2.IMWRITE_PNG_FILTER_NONE],
-    'png-fast': [cv2.IMWRITE_PNG_COMPRESSION, 1, cv2.IMWRITE_PNG_STRATEGY, cv2.IMWRITE_PNG_STRATEGY_RLE,
-                 cv2.IMWRITE_PNG_FILTER, cv2.IMWRITE_PNG_FILTER_SUB],
-}
-
-def encode_image(img: np.ndarray, fmt: str = 'png') -> bytes:
-    "Encode an `(H, W, 3)` uint8 RGB image losslessly as PNG bytes."
-    if fmt not in IMAGE_FORMATS: raise InputError(f"unknown image format {fmt!r}; choose one of {sorted(IMAGE_FORMATS)}")
-    ok, buf = cv2.imencode('.png', np.ascontiguousarray(img[..., ::-1]), IMAGE_FORMATS[fmt])
-    if not ok: raise RuntimeError('PNG encoding failed')
-    return buf.tobytes()
+__all__ = ['SPEC_FILE', 'MANIFEST_DIR', 'dataset_spec', 'read_spec', 'prepare_output', 'read_manifest', 'opencv_threads',
+           'shard_indices', 'write_dataset', 'verify_dataset', 'RecipeDataset', 'bank_cli', 'convert_bank_cli',
+           'fractals_cli', 'multifractals_cli', 'multimandelbulbs_cli', 'mandelbulbvar_cli', 'verify_cli',
+           'dataset_sheet', 'sheet_cli']
 
 # %% ../nbs/05_data.ipynb #6d4e825b
 SPEC_FILE, MANIFEST_DIR = 'dataset.json', 'manifest'
@@ -46,18 +34,18 @@ def dataset_spec(recipe: Recipe, fmt: str = 'png') -> dict:
     spec = {'format_version': 1, 'recipe': recipe.name, 'params': recipe.config(), 'length': len(recipe), 'image_format': fmt}
     return json.loads(json.dumps(spec))   # canonical JSON types (tuples become lists), as read back from disk
 
-def _diff_keys(a, b, prefix=''):
-    if isinstance(a, dict) and isinstance(b, dict):
-        return [k for key in sorted(set(a) | set(b)) for k in _diff_keys(a.get(key), b.get(key), f'{prefix}{key}.')]
-    return [] if a == b else [f"{prefix[:-1]}: {a!r} != {b!r}"]
-
+# %% ../nbs/05_data.ipynb #d05a0001
 def read_spec(out) -> dict:
-    p = Path(out) / SPEC_FILE
-    try: return json.loads(p.read_text())
-    except FileNotFoundError: raise InputError(f"{out} holds no {SPEC_FILE}: it is not a dataset folder written by fractal4ad_nb") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise InputError(f"{p} is corrupt ({e}); restore it or rewrite the dataset") from None
+    "The `dataset.json` of a dataset folder (`InputError` if it is missing or corrupt)."
+    spec = read_record(Path(out) / SPEC_FILE)
+    if spec is None: raise InputError(f"{out} holds no {SPEC_FILE}: it is not a dataset folder written by fractal4ad_nb")
+    return spec
 
-def prepare_output(out, spec: dict, recipe: Recipe | None = None) -> Path:
+# %% ../nbs/05_data.ipynb #d05a0002
+def prepare_output(out,                       # the dataset folder
+                   spec: dict,                # what it must hold (`dataset_spec`)
+                   recipe: Recipe | None = None # writes its side files (e.g. the system bank)
+                  ) -> Path:
     "Create `out` (or check it holds this very dataset), write `dataset.json` and the recipe's side files."
     out = Path(out)
     if out.exists() and not out.is_dir(): raise InputError(f"output {out} exists and is not a folder; choose another --out")
@@ -67,13 +55,12 @@ def prepare_output(out, spec: dict, recipe: Recipe | None = None) -> Path:
         probe.unlink()
     except OSError as e:
         raise InputError(f"cannot write to output folder {out} ({e.strerror or e}); choose a writable --out") from None
-    if (out / SPEC_FILE).exists():
-        old = read_spec(out)
-        diff = _diff_keys({k: old.get(k) for k in spec}, spec)
-        if diff:
-            raise InputError(f"{out} already holds a different dataset ({'; '.join(diff[:3])}{' ...' if len(diff) > 3 else ''}). "
-                             "Nothing was written: choose a new --out, or delete the folder to start over")
-    else:
+    same = same_job(out / SPEC_FILE, spec)
+    if same is False:
+        diff = job_diff(read_spec(out), spec)
+        raise InputError(f"{out} already holds a different dataset ({'; '.join(diff[:3])}{' ...' if len(diff) > 3 else ''}). "
+                         "Nothing was written: choose a new --out, or delete the folder to start over")
+    if same is None:
         if any(not p.name.startswith(TMP_PREFIX) for p in out.iterdir()):
             raise InputError(f"{out} is not empty and holds no {SPEC_FILE}; write datasets into a new or empty folder")
         atomic_write_json(out / SPEC_FILE, spec)
@@ -81,6 +68,7 @@ def prepare_output(out, spec: dict, recipe: Recipe | None = None) -> Path:
     (out / MANIFEST_DIR).mkdir(exist_ok=True)
     return out
 
+# %% ../nbs/05_data.ipynb #d05a0003
 def read_manifest(out) -> dict[int, dict]:
     "All manifest entries of a dataset folder (every shard file), by image index; later lines win."
     entries = {}
@@ -207,10 +195,7 @@ def verify_dataset(out, samples: int = 16, indices=None, check_files: bool = Fal
                 complete=not missing_entries, not_yet_written=len(missing_entries), problems=problems, ok=not problems)
 
 # %% ../nbs/05_data.ipynb #430d442c
-import torch
-from torch.utils.data import Dataset, Sampler
-
-class RecipeDataset(Dataset):
+class RecipeDataset(torch.utils.data.Dataset):
     "Map-style dataset that renders `recipe` image `i` on the fly: `(uint8 tensor (3, H, W), label)`."
     def __init__(self, recipe: Recipe, transform=None):
         self.recipe, self.transform = recipe, transform
@@ -220,20 +205,6 @@ class RecipeDataset(Dataset):
         return (self.transform(x) if self.transform is not None else x), self.recipe.label(i)
     @property
     def classes(self): return sorted({self.recipe.label(i) for i in range(0, len(self.recipe), max(1, getattr(self.recipe, 'K', 1)))})
-
-class EpochShardSampler(Sampler):
-    "Rank `rank` of `world_size` gets `perm[rank::world_size]` of a permutation seeded by (seed, epoch); no padding."
-    def __init__(self, length: int, rank: int | None = None, world_size: int | None = None, shuffle: bool = True, seed: int = 0):
-        dist = torch.distributed
-        if world_size is None: world_size = dist.get_world_size() if dist.is_available() and dist.is_initialized() else 1
-        if rank is None: rank = dist.get_rank() if dist.is_available() and dist.is_initialized() else 0
-        if not 0 <= rank < world_size: raise InputError(f"rank must be in [0, {world_size}), got {rank}")
-        self.length, self.rank, self.world, self.shuffle, self.seed, self.epoch = int(length), rank, world_size, shuffle, seed, 0
-    def set_epoch(self, epoch: int): self.epoch = int(epoch)
-    def __iter__(self):
-        idx = np.random.default_rng([self.seed, self.epoch]).permutation(self.length) if self.shuffle else np.arange(self.length)
-        return iter(idx[self.rank::self.world].tolist())
-    def __len__(self): return len(range(self.rank, self.length, self.world))
 
 # %% ../nbs/05_data.ipynb #c4525860
 @call_parse

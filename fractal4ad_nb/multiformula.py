@@ -17,8 +17,7 @@ from .render import (BankRecipe, HUE_MODES, hit_counts, colorize_counts, random_
 
 # %% auto #0
 __all__ = ['BG_REMOVAL', 'MultiConfig', 'paste', 'object_count', 'place', 'fractal_object', 'CompositeRecipe',
-           'MultiFractalsRecipe', 'remove_white_background', 'MandelbulbSource', 'MultiMandelbulbsRecipe', 'fake_bulb',
-           'fake_source']
+           'MultiFractalsRecipe', 'remove_white_background', 'MandelbulbSource', 'MultiMandelbulbsRecipe']
 
 # %% ../nbs/04_multiformula.ipynb #6133af68
 @dataclass
@@ -173,24 +172,3 @@ class MultiMandelbulbsRecipe(CompositeRecipe):
         if src.fingerprint != config['source_fingerprint']:
             raise InputError(f"Mandelbulb source {src.root} changed since this dataset was written (folders or image counts differ)")
         return cls(src, config['num_classes'], config['per_class'], config['seed'], config['render'], config['bg_removal'], config['white_min'])
-
-# %% ../nbs/04_multiformula.ipynb #120eae19
-def fake_bulb(size: int, colour) -> np.ndarray:
-    "Synthetic test image: a disc on white with a near-white halo, a saturated rim and a white inner highlight."
-    img = np.full((size, size, 3), 255, np.uint8)
-    yy, xx = np.mgrid[:size, :size]; r = np.hypot(yy - size / 2, xx - size / 2)
-    img[r < 0.42 * size] = (245, 245, 245)                   # halo (near white, touches the background)
-    img[r < 0.40 * size] = (255, 30, 30)                     # saturated rim: one channel at 255
-    img[r < 0.36 * size] = colour
-    img[r < 0.08 * size] = (255, 255, 255)                   # white highlight inside the object
-    return img
-
-def fake_source(root, powers=(2, 3), rules=(5, 7, 11), n: int = 3, size: int = 48) -> Path:
-    "Write a tiny synthetic MandelbulbVAR-layout folder (for tests and examples; not Mandelbulbs)."
-
-    for p in powers:
-        for r in rules:
-            d = Path(root) / f'power{p}-rule{r}'; d.mkdir(parents=True)
-            for k in range(n):
-                cv2.imwrite(str(d / f'{k}.png'), fake_bulb(size, (40 * p, 20 * r % 256, 30 * k + 20))[..., ::-1])
-    return Path(root)

@@ -16,7 +16,7 @@ from .ifs import SystemBank, iterate, jitter_basic, sample_bank
 # %% auto #0
 __all__ = ['HUE_MODES', 'bbox', 'hit_counts', 'rasterise', 'random_patch', 'dihedral', 'hsv2rgb', 'colorize', 'colorize_counts',
            'diamond_square', 'ds_background', 'window_region', 'random_flips', 'maybe_blur', 'composite',
-           'FractalConfig', 'render_fractal', 'BankRecipe', 'FractalsRecipe', 'contact_sheet', 'save_figure']
+           'FractalConfig', 'render_fractal', 'BankRecipe', 'FractalsRecipe', 'contact_sheet']
 
 # %% ../nbs/02_render.ipynb #dd307a38
 @njit(cache=True)
@@ -391,12 +391,3 @@ def contact_sheet(images, ncols: int = 8, titles=None, scale: float = 1.6, supti
     if suptitle: fig.suptitle(suptitle)
     fig.tight_layout()
     return fig
-
-def save_figure(fig, path, dpi: int = 120) -> Path:
-    "Save a matplotlib figure atomically (PNG, PDF or SVG by extension) and close it."
-    import io, matplotlib.pyplot as plt
-    from fractal4ad_nb.core import atomic_write_bytes
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    buf = io.BytesIO(); fig.savefig(buf, format=path.suffix.lstrip('.') or 'png', dpi=dpi, bbox_inches='tight')
-    plt.close(fig)
-    return atomic_write_bytes(path, buf.getvalue())
