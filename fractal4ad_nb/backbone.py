@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_backbone.ipynb #b7a10c03
 from __future__ import annotations
-import json, math
+import hashlib, json, math, os
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
@@ -18,8 +18,8 @@ __all__ = ['ARCHS', 'PAPER_MEAN', 'PAPER_STD', 'IMAGENET_MEAN', 'IMAGENET_STD', 
            'CARD_FILE', 'check_arch', 'create_model', 'model_args_for', 'family_of', 'backbone_state_dict',
            'key_report', 'timm_config', 'save_backbone', 'read_card', 'load_backbone', 'import_official_checkpoint',
            'import_checkpoint_cli', 'Backbone', 'random_backbone', 'imagenet_backbone', 'checkpoint_backbone',
-           'resolve_backbone', 'backbone_folder', 'feature_layers', 'network_skeleton', 'feature_network', 'n_blocks',
-           'check_blocks', 'block_features', 'reference_features']
+           'resolve_backbone', 'backbone_folder', 'weights_fingerprint', 'feature_layers', 'network_skeleton',
+           'feature_network', 'n_blocks', 'check_blocks', 'block_features', 'reference_features']
 
 # %% ../nbs/06_backbone.ipynb #c08b06cc
 ARCHS = {   # name -> family
@@ -319,12 +319,22 @@ def backbone_folder(bb: Backbone, # the weights
     bb.folder = folder
     return folder
 
+# %% ../nbs/06_backbone.ipynb #b7a10c41
+def weights_fingerprint(state_dict: dict # tensors by name
+                       ) -> str:
+    "SHA-256 over the tensors of `state_dict` (key, dtype, shape, bytes, in sorted key order)."
+    h = hashlib.sha256()
+    for k in sorted(state_dict):
+        t = state_dict[k].detach().to('cpu').contiguous()
+        h.update(f"{k}|{t.dtype}|{tuple(t.shape)}|".encode()); h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()
+
 # %% ../nbs/06_backbone.ipynb #b7a10c30
 def feature_layers(arch: str,     # a timm CNN architecture
                    levels          # e.g. (2, 3): the stages at stride 8 and 16
                   ) -> list[str]:
     "Module names of the feature maps at `levels` (level k: stride 2^(k+1)) of a timm CNN."
-    info = create_model(arch).feature_info
+    with torch.random.fork_rng(devices=[]): info = create_model(arch).feature_info   # a throwaway model: leave the caller's random state alone
     by_red = {}
     for i in info: by_red[int(i['reduction'])] = i['module']          # the last module at each stride
     out = []
