@@ -24,8 +24,10 @@ from pathlib import Path
 def one(args):
     "Run one case in this process and print a JSON line."
     os.environ.setdefault('HF_HUB_OFFLINE', '1')
-    from fractal4ad_nb.evaluate import (materialise_elpv, category_samples, random_backbone, build_model, method_spec,
-                                        LayoutDataModule, tame_malloc)
+    from fractal4ad_nb.core import tame_malloc
+    from fractal4ad_nb.backbone import random_backbone
+    from fractal4ad_nb.ad.data import materialise_elpv, category_samples
+    from fractal4ad_nb.ad.anomalib import build_model, method_spec, LayoutDataModule
     from anomalib.engine import Engine
     import lightning, torch, warnings
     tame_malloc()

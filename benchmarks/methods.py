@@ -31,9 +31,10 @@ def main(argv=None):
     os.environ.setdefault('HF_HUB_OFFLINE', '1')
     import numpy as np, torch
     from fractal4ad_nb.core import item_rng
-    from fractal4ad_nb.methods import (method_backbone, feature_network, fit_detector, method_entry, save_model, export_model,
-                                       _runtime, read_model_json)
-    from fractal4ad_nb.evaluate import tame_malloc
+    from fractal4ad_nb.core import tame_malloc
+    from fractal4ad_nb.backbone import resolve_backbone, feature_network
+    from fractal4ad_nb.ad.models.base import fit_detector, method_entry, save_model, read_model_json
+    from fractal4ad_nb.ad.deploy import export_model, _runtime
     tame_malloc(); torch.set_num_threads(a.threads)
     S = a.size
     r = item_rng(0, 99)
@@ -43,10 +44,10 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as d:
         for name in a.methods.split(','):
             arch, margs, entry = CASES[name]
-            bb, margs = method_backbone('random', arch, 0, margs)
+            bb = resolve_backbone('random', arch, 0, margs)
             method, _, _, _, opts = method_entry(entry)
             t0 = time.perf_counter()
-            model, _ = fit_detector(method, feature_network(bb, S, margs), arch, train, opts, image_size=S, mean=bb.mean, std=bb.std)
+            model, _ = fit_detector(method, feature_network(bb, S), arch, train, opts, image_size=S, mean=bb.mean, std=bb.std)
             fit_s = time.perf_counter() - t0
             folder = save_model(model, Path(d) / name)
             ex = export_model(folder)

@@ -1,7 +1,7 @@
 """Training images/s of the toy pre-training profile on CPU, and whether on-the-fly generation keeps up.
 
 Toy profile (fractal4ad_nb.pretrain): 10 classes x 100 Fractals images at 64 px (toy_recipe), ResNet-18, 56 px crops,
-batch 32, the 'toy' preset. Measured, each as the median [min-max] of --repeats runs:
+batch 32, the 'cpu' preset. Measured, each as the median [min-max] of --repeats runs:
 
   1. model only: SGD steps on a fixed random batch (no data loading): the compute ceiling;
   2. training from the dataset folder (PNG decode + crop in the main process, as the toy preset runs);
@@ -31,8 +31,8 @@ class OnTheFly(torch.utils.data.Dataset):
 
 
 def model_only(steps=12, batch=32, crop=56):
-    from fractal4ad_nb.pretrain import create_backbone
-    m = create_backbone('resnet18', 10)
+    from fractal4ad_nb.backbone import create_model
+    m = create_model('resnet18', 10, official_init=True)
     opt = torch.optim.SGD(m.parameters(), lr=0.05, momentum=0.9, weight_decay=1e-4)
     x, y = torch.randn(batch, 3, crop, crop), torch.randint(0, 10, (batch,))
     for i in range(steps + 2):
@@ -43,7 +43,7 @@ def model_only(steps=12, batch=32, crop=56):
 
 def train_rate(data, out, epochs, workers):
     from fractal4ad_nb.pretrain import pretrain, make_config
-    r = pretrain(data, out, make_config('toy', epochs=epochs, num_workers=workers), progress=False, export=False)
+    r = pretrain(data, out, make_config('cpu', epochs=epochs, num_workers=workers), progress=False, export=False)
     return r['train_images_per_s'], r['val_top1']
 
 
@@ -72,7 +72,7 @@ def main():
     os.environ.setdefault('HF_HUB_OFFLINE', '1')
     torch.set_num_threads(args.threads)
     warnings.filterwarnings('ignore')
-    from fractal4ad_nb.pretrain import toy_recipe
+    from fractal4ad_nb.fixtures import toy_recipe
     from fractal4ad_nb.data import write_dataset
     from fractal4ad_nb.ifs import sample_bank
     from fractal4ad_nb.render import FractalsRecipe, FractalConfig

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import timm
+from safetensors.torch import save as st_save, load_file
 from fastcore.script import call_parse
 from .core import InputError, run_cli, item_rng, torch_seeded, Stream, atomic_write_bytes, atomic_write_json, sha256_bytes, sha256_file
 
@@ -132,7 +133,6 @@ def save_backbone(model_or_state_dict,          # a model or a state dict (wrapp
                   model_args: dict | None = None # constructor arguments that change weight shapes (default: the card's)
                  ) -> Path:
     "Write `model.safetensors` (backbone without head), timm `config.json` and `card.json` into `folder`; returns the folder."
-    from safetensors.torch import save as st_save
     check_arch(arch)
     card = dict(card or {})
     model_args = dict(model_args if model_args is not None else card.get('model_args') or {})
@@ -181,7 +181,6 @@ def load_backbone(folder,                  # a backbone folder
                   device='cpu'
                  ) -> tuple[torch.nn.Module, dict]:
     "Build the card's timm architecture without head and load `model.safetensors` with strict key matching: `(model, card)`."
-    from safetensors.torch import load_file
     folder = Path(folder)
     card = read_card(folder)
     if arch is not None and arch != card['arch']:

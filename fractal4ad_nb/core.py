@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #391df0cc
 from __future__ import annotations
-import contextlib, ctypes, enum, hashlib, io, json, os, sys, tempfile
+import contextlib, ctypes, dataclasses, enum, hashlib, io, json, os, sys, tempfile
 from pathlib import Path
 import numpy as np
 import cv2
@@ -14,7 +14,7 @@ from numba import njit
 __all__ = ['TMP_PREFIX', 'IMAGE_EXTS', 'IMAGE_FORMATS', 'RECIPES', 'InputError', 'item_rng', 'Stream', 'torch_seeded', 'rand_u01',
            'kernel_seed', 'atomic_write_bytes', 'atomic_write_text', 'atomic_write_json', 'sha256_bytes', 'sha256_file',
            'job_diff', 'read_record', 'same_job', 'list_images', 'read_image', 'encode_image', 'save_figure',
-           'tame_malloc', 'parse_shard', 'run_cli', 'register_recipe', 'Recipe', 'recipe_from_config']
+           'tame_malloc', 'parse_shard', 'from_preset', 'run_cli', 'register_recipe', 'Recipe', 'recipe_from_config']
 
 # %% ../nbs/00_core.ipynb #ae267256
 class InputError(ValueError):
@@ -81,6 +81,13 @@ def kernel_seed(rng: np.random.Generator # where the 64-bit state is drawn from
                ) -> np.ndarray:          # uint64 array of length 1, advanced in place by `rand_u01`
     "A fresh kernel state drawn from `rng`."
     return np.array([rng.integers(0, 2**64, dtype=np.uint64)], dtype=np.uint64)
+
+# %% ../nbs/00_core.ipynb #5b6d0f7e
+@njit(cache=True)
+def _fill_u01(state, n):
+    out = np.empty(n)
+    for i in range(n): out[i] = rand_u01(state)
+    return out
 
 # %% ../nbs/00_core.ipynb #e14df75f
 TMP_PREFIX = '.tmp-'
@@ -230,10 +237,22 @@ def parse_shard(shard: str | None) -> tuple[int, int]:
     if not (n >= 1 and 0 <= k < n): raise InputError(f"--shard {shard!r}: need 0 <= k < N")
     return k, n
 
+# %% ../nbs/00_core.ipynb #c0a7f002
+def from_preset(presets: dict,    # {name: a dataclass instance}
+                name: str,        # the preset to start from
+                **overrides       # fields to change
+               ):
+    "A copy of `presets[name]` with `overrides` applied (validated by the dataclass)."
+    if name not in presets: raise InputError(f"unknown preset {name!r}; choose one of {sorted(presets)}")
+    base = presets[name]
+    known = {f.name for f in dataclasses.fields(base)}
+    bad = sorted(set(overrides) - known)
+    if bad: raise InputError(f"unknown setting(s) {bad}; known: {sorted(known)}")
+    return type(base)(**{**dataclasses.asdict(base), **overrides})
+
 # %% ../nbs/00_core.ipynb #abc3deed
 def run_cli(fn, *args, failures: tuple = (), **kwargs):
     "Call `fn(*args, **kwargs)` for a console script: `InputError` -> `error: ...` on stderr, exit 2; `failures` -> exit 1."
-    import sys
     try: return fn(*args, **kwargs)
     except InputError as e:
         print(f"error: {e}", file=sys.stderr); sys.exit(2)

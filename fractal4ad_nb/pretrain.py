@@ -15,7 +15,7 @@ from lightning.pytorch.callbacks import ModelCheckpoint, LearningRateMonitor
 from lightning.pytorch.loggers import CSVLogger
 from fastcore.script import call_parse, store_true
 from .core import (InputError, run_cli, item_rng, Stream, read_image, list_images, atomic_write_json, sha256_bytes,
-                                sha256_file, same_job, job_diff)
+                                sha256_file, same_job, job_diff, from_preset)
 from .data import read_spec, read_manifest, opencv_threads, SPEC_FILE
 from .backbone import PAPER_MEAN, PAPER_STD, check_arch, create_model, model_args_for, save_backbone
 
@@ -200,13 +200,11 @@ PRESETS = {
 }
 
 # %% ../nbs/07_pretrain.ipynb #a1e0d9c7
-def make_config(name: str = 'paper', **overrides) -> PretrainConfig:
+def make_config(name: str = 'paper', # a preset: 'paper' or 'cpu'
+                **overrides          # any PretrainConfig field
+               ) -> PretrainConfig:
     "A copy of preset `name` with `overrides` applied (checked)."
-    if name not in PRESETS: raise InputError(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}")
-    known = {f.name for f in fields(PretrainConfig)}
-    bad = sorted(set(overrides) - known)
-    if bad: raise InputError(f"unknown setting(s) {bad}; known: {sorted(known)}")
-    return PretrainConfig(**{**asdict(PRESETS[name]), **overrides})
+    return from_preset(PRESETS, name, **overrides)
 
 # %% ../nbs/07_pretrain.ipynb #26e11103
 class Classifier(pl.LightningModule):

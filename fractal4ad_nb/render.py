@@ -379,7 +379,7 @@ class FractalsRecipe(BankRecipe):
 # %% ../nbs/02_render.ipynb #23eb0ea1
 def contact_sheet(images, ncols: int = 8, titles=None, scale: float = 1.6, suptitle: str | None = None):
     "A matplotlib figure showing `images` (HxWx3 uint8) in a grid."
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt   # here: importing matplotlib costs seconds, and the dataset writers that import render never plot
     n = len(images); ncols = max(1, min(ncols, n)); nrows = max(1, math.ceil(n / ncols))
     row_h = scale + (0.25 if titles is not None else 0)
     fig, axes = plt.subplots(nrows, ncols, figsize=(scale * ncols, row_h * nrows + (0.4 if suptitle else 0)), squeeze=False)

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import papermill as pm
+import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from fastcore.script import call_parse, store_true
 import fractal4ad_nb
@@ -60,7 +61,6 @@ def plot_compare(cmp: pd.DataFrame,          # a `compare` table (columns ours, 
                  ax: Axes | None = None,     # draw into this axes (default: a new figure)
                  ours_label: str = 'ours', paper_label: str = 'paper'):
     "Bars of ours (with std) beside the paper's numbers, on a 0-1 axis with the chance level (0.5) marked; returns the figure."
-    import matplotlib.pyplot as plt
     if ax is None: _, ax = plt.subplots(figsize=(max(4, 1.1 * len(cmp) + 1), 3.2))
     labels = [' / '.join(str(r[c]) for c in label_cols) for _, r in cmp.iterrows()]
     x = np.arange(len(cmp))
@@ -284,7 +284,7 @@ def evaluate_backbones(profile,                 # the profile (name or Profile):
                        cache,                   # shared cache folder of the main job (results under cache/bench/<dataset>)
                        methods=None,            # anomalib methods (default: the profile's)
                        progress: bool = True) -> pd.DataFrame:
-    "Per backbone label, dataset, method and seed: image AUROC, pixel AUROC and AUPRO averaged over categories."
+    "One row per backbone label, dataset, method, category and seed: image AUROC, pixel AUROC and AUPRO."
     prof = get_profile(profile); res = []
     for ds in prof.datasets:
         cfg = replace(prof.evaluation, out=str(Path(cache) / 'bench' / ds), dataset=benchmark_dataset(ds), overlays=0,
@@ -293,8 +293,7 @@ def evaluate_backbones(profile,                 # the profile (name or Profile):
         res.append(run_eval(cfg).assign(data=ds))
     res = pd.concat(res, ignore_index=True)
     names = {'image_AUROC': 'image_auroc', 'pixel_AUROC': 'pixel_auroc', 'pixel_AUPRO': 'aupro'}
-    return (res.groupby(['backbone', 'data', 'method', 'seed'])[list(names)].mean().reset_index()
-               .rename(columns={**names, 'backbone': 'label'}))
+    return res[['backbone', 'data', 'method', 'category', 'seed', *names]].rename(columns={**names, 'backbone': 'label'})
 
 # %% ../nbs/20_reproduce.ipynb #bfa5c5d8
 class StageFailed(RuntimeError): "A stage notebook raised: its executed notebook and log are named in the message."

@@ -13,7 +13,9 @@ import torch
 import lightning
 from lightning.pytorch.callbacks import Callback, EarlyStopping
 from torchvision.transforms.v2 import Compose, Normalize
-import anomalib.models
+with warnings.catch_warnings():        # importing anomalib.models prints four FutureWarnings: keep CLIs' stderr to one line
+    warnings.simplefilter('ignore', FutureWarning)
+    import anomalib.models
 from anomalib.data import AnomalibDataModule
 from anomalib.data.datasets.base.image import AnomalibDataset
 from anomalib.data.datasets.image.mvtec_loco import MVTecLOCODataset

@@ -317,10 +317,11 @@ def read_idx(path  # an IDX file, optionally gzipped
     return body.reshape(dims)
 
 # %% ../../nbs/10_ad_data.ipynb #a2a50281
-def load_fashion_mnist(src=None  # folder of the IDX files (default: FASHION_MNIST_DIR or the Debian package's)
+def load_fashion_mnist(src=None,  # folder of the IDX files (default: FASHION_MNIST_DIR or the Debian package's)
+                       env=None   # the environment to read FASHION_MNIST_DIR from (default: os.environ)
                       ) -> dict:
     "`{'train': (images, labels), 'test': (images, labels)}` from the Debian package's IDX files."
-    src = Path(src or os.environ.get('FASHION_MNIST_DIR', FMNIST_DIR)); out = {}
+    src = Path(src or (os.environ if env is None else env).get('FASHION_MNIST_DIR', FMNIST_DIR)); out = {}
     for split, stem in (('train', 'train'), ('test', 't10k')):
         files = [src/f"{stem}-{k}-ubyte.gz" for k in ('images-idx3', 'labels-idx1')]
         for f in files:

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 import numpy as np
 import pandas as pd
+import yaml
 from tqdm.auto import tqdm
 from fastcore.script import call_parse, store_true
-from ..core import InputError, run_cli, atomic_write_json, atomic_write_text, sha256_file, save_figure, tame_malloc
+from ..core import InputError, run_cli, atomic_write_json, atomic_write_text, sha256_file, save_figure, tame_malloc, from_preset
 from ..backbone import Backbone, resolve_backbone, backbone_folder, feature_network, family_of, weights_fingerprint
 from .data import dataset_categories
 from .anomalib import ANOMALIB, ANOMALIB_SCALES, method_spec, run_anomalib
@@ -94,6 +95,7 @@ def entry_backend(entry: dict, default: str = 'anomalib') -> str:
     else: method_class(entry['method'])
     return b
 
+# %% ../../nbs/19_ad_engine.ipynb #e19a0030
 def entry_label(entry: dict, default: str = 'anomalib') -> str:
     "The `method` column of a method entry's rows."
     if entry_backend(entry, default) == 'anomalib': return str(entry.get('label') or entry['method'])
@@ -111,11 +113,7 @@ def make_eval_config(preset: str = 'paper', # one of `PRESETS`
                      **overrides            # any `EvalConfig` field
                     ) -> EvalConfig:
     "A copy of preset `preset` with `overrides` applied (checked)."
-    if preset not in PRESETS: raise InputError(f"unknown preset {preset!r}; choose one of {sorted(PRESETS)}")
-    known = {f.name for f in fields(EvalConfig)}
-    bad = sorted(set(overrides) - known)
-    if bad: raise InputError(f"unknown setting(s) {bad}; known: {sorted(known)}")
-    return EvalConfig(**{**asdict(PRESETS[preset]), **overrides})
+    return from_preset(PRESETS, preset, **overrides)
 
 # %% ../../nbs/19_ad_engine.ipynb #e19a0014
 def read_config(config,                   # an EvalConfig, a dict, or a .yaml/.yml/.json file
@@ -128,7 +126,6 @@ def read_config(config,                   # an EvalConfig, a dict, or a .yaml/.y
         if not p.is_file(): raise InputError(f"config file {p} not found")
         try:
             if p.suffix.lower() in ('.yaml', '.yml'):
-                import yaml   # PyYAML: only for YAML configuration files
                 cfg = yaml.safe_load(p.read_text())
             else: cfg = json.loads(p.read_text())
         except Exception as e: raise InputError(f"{p}: cannot parse ({type(e).__name__}: {str(e)[:200]})") from None
@@ -153,6 +150,9 @@ def samples_fingerprint(samples: pd.DataFrame # a samples table (ad.data)
     return h.hexdigest()
 
 # %% ../../nbs/19_ad_engine.ipynb #e19a0019
+#| export
+
+# %% ../../nbs/19_ad_engine.ipynb #e19a0032
 def run_identity(entry: dict, backend: str, bb: Backbone, cfg: EvalConfig, dataset: str, category: str, samples_fp: str,
                  seed: int, image_size: int) -> dict:
     "Everything that decides a run's result (see above): the input of its `run_id`."
