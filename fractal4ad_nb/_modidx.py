@@ -796,5 +796,6 @@ d = { 'settings': { 'branch': 'main',
                                                                                     'fractal4ad_nb/reproduce.py'),
                                          'fractal4ad_nb.reproduce.run_stage': ('reproduce.html#run_stage', 'fractal4ad_nb/reproduce.py'),
                                          'fractal4ad_nb.reproduce.stage_key': ('reproduce.html#stage_key', 'fractal4ad_nb/reproduce.py'),
+                                         'fractal4ad_nb.reproduce.stages_dir': ('reproduce.html#stages_dir', 'fractal4ad_nb/reproduce.py'),
                                          'fractal4ad_nb.reproduce.training_curves': ( 'reproduce.html#training_curves',
                                                                                       'fractal4ad_nb/reproduce.py')}}}

@@ -25,9 +25,10 @@ from .ad.engine import EvalConfig, make_eval_config, run_eval
 
 # %% auto #0
 __all__ = ['PAPER_CSV', 'PROFILES', 'PAPER_DATA_ENV', 'STAGES', 'PRETRAIN_KINDS', 'paper_numbers', 'compare', 'plot_compare',
-           'Profile', 'get_profile', 'Stage', 'repo_root', 'check_paper_data', 'stage_key', 'parse_config_name',
-           'mandelbulb_source_recipe', 'pretrain_recipe', 'pretrained_backbone', 'training_curves', 'network_available',
-           'benchmark_dataset', 'evaluate_backbones', 'StageFailed', 'run_stage', 'reproduce', 'reproduce_cli']
+           'Profile', 'get_profile', 'Stage', 'repo_root', 'stages_dir', 'check_paper_data', 'stage_key',
+           'parse_config_name', 'mandelbulb_source_recipe', 'pretrain_recipe', 'pretrained_backbone', 'training_curves',
+           'network_available', 'benchmark_dataset', 'evaluate_backbones', 'StageFailed', 'run_stage', 'reproduce',
+           'reproduce_cli']
 
 # %% ../nbs/20_reproduce.ipynb #d818407e
 PAPER_CSV = Path(fractal4ad_nb.__file__).parent / 'paper_numbers.csv'
@@ -147,6 +148,12 @@ def repo_root() -> Path:
     "The source checkout (where nbs/ lives)."
     return Path(fractal4ad_nb.__file__).resolve().parent.parent
 
+# %% ../nbs/20_reproduce.ipynb #b2000020
+def stages_dir() -> Path:
+    "The stage notebooks: the checkout's nbs/ (a development install), else the copies a wheel ships in the package."
+    nbs = repo_root() / 'nbs'
+    return nbs if all((nbs / s.notebook).is_file() for s in STAGES) else Path(fractal4ad_nb.__file__).parent / 'stages'
+
 # %% ../nbs/20_reproduce.ipynb #b2000008
 def check_paper_data(datasets,         # dataset names of a profile (those of PAPER_DATA_ENV need a local folder)
                      env=None          # the environment to read (default: os.environ)
@@ -169,10 +176,10 @@ def _short_hash(obj, n: int = 10) -> str:
 
 def stage_key(stage: Stage,            # the stage
               profile,                 # its profile (name or Profile)
-              nbs=None                 # the notebooks folder (default: the checkout's nbs/)
+              nbs=None                 # the notebooks folder (default: stages_dir())
              ) -> str:
     "Hash of notebook source, profile settings and package version: a stage reruns when any of them changes."
-    src = (Path(nbs or repo_root() / 'nbs') / stage.notebook).read_bytes()
+    src = (Path(nbs or stages_dir()) / stage.notebook).read_bytes()
     return _short_hash(dict(notebook=sha256_bytes(src), profile=asdict(get_profile(profile)), version=fractal4ad_nb.__version__), 16)
 
 # %% ../nbs/20_reproduce.ipynb #a60bb4f3
@@ -303,12 +310,12 @@ def run_stage(stage: Stage,            # the stage to run
               params: dict,            # papermill parameters: out and profile
               out,                     # results folder
               force: bool = False,     # run even if an identical run is recorded
-              nbs=None,                # notebooks folder (default: the checkout's nbs/)
+              nbs=None,                # notebooks folder (default: stages_dir())
               progress: bool = True,   # papermill's cell progress bar
               key: str | None = None   # the stage key (default: stage_key of params['profile'])
              ) -> dict:
     "Execute one stage's notebook with papermill unless an identical run is recorded; returns its record."
-    out = Path(out); nbs = Path(nbs or repo_root() / 'nbs')
+    out = Path(out); nbs = Path(nbs or stages_dir())
     (out / 'notebooks').mkdir(parents=True, exist_ok=True); (out / 'stages').mkdir(parents=True, exist_ok=True)
     key = key or stage_key(stage, params['profile'], nbs)
     rec_path, nb_out = out / 'stages' / f'{stage.name}.json', out / 'notebooks' / stage.notebook
@@ -336,7 +343,7 @@ def reproduce(profile: str = 'cpu',       # profile name (see PROFILES)
               only: str | None = None,    # run just this stage (always reruns it)
               force: bool = False,        # rerun stages even if an identical run is recorded
               stages=None,                # the stages (default: STAGES)
-              nbs=None,                   # notebooks folder (default: the checkout's nbs/)
+              nbs=None,                   # notebooks folder (default: stages_dir())
               env=None                    # environment with the paper's dataset folders (default: os.environ)
              ) -> list[dict]:
     "Run every stage of `profile` in order (or just `only`), skipping finished identical ones."
