@@ -2,7 +2,8 @@
 
 Renders small images of every generator with default and non-default settings (Fractals with and without
 diamond-square background, official hue, patch, binary + background; MultiFractals; MultiMandelbulbs from a
-synthetic source; MandelbulbVAR with the numba backend, both quirk settings; plain diamond-square backgrounds at
+synthetic source; MandelbulbVAR with the numba backend, both quirk settings, and torch on the CPU (default device: run it where
+there is no GPU, or the torch case differs); plain diamond-square backgrounds at
 several sizes) and prints one hash per case and one over all cases. Pixels are hashed (the raw uint8 arrays), so
 the numbers do not depend on the PNG encoder.
 
@@ -10,6 +11,8 @@ the numbers do not depend on the PNG encoder.
     .venv/bin/python benchmarks/hashes.py --json out.json # and saves them
 """
 import argparse, hashlib, json, os, tempfile
+from pathlib import Path
+_TMP = tempfile.TemporaryDirectory(prefix='hashes-')
 import numpy as np
 
 def cases():
@@ -28,11 +31,12 @@ def cases():
     yield 'fractals-64-binary-bg', fr(size=64, color=False, background=True), range(0, 40, 7)
     yield 'multifractals-128', MultiFractalsRecipe(bank, 4, 5, 40, 1, dict(size=128, niter=5000)), range(20)
     yield 'multifractals-160-bg', MultiFractalsRecipe(bank, 4, 5, 40, 1, dict(size=160, niter=5000, background=True)), range(0, 20, 2)
-    src = fake_source(tempfile.mkdtemp(prefix='hashes-src-'))
+    src = fake_source(Path(_TMP.name) / 'src')
     yield 'multimandelbulbs-96', MultiMandelbulbsRecipe(src, 3, 4, 2, dict(size=96)), range(12)
     yield 'multimandelbulbs-96-bg', MultiMandelbulbsRecipe(src, 3, 4, 2, dict(size=96, background=True)), range(12)
     yield 'mandelbulbvar-32', MandelbulbVARRecipe([3, 8, 14], [107, 263, 413], 1, size=32, seed=4), range(9)
     yield 'mandelbulbvar-24-corrected', MandelbulbVARRecipe([5, 11], [42, 188], 1, size=24, seed=1, quirks='corrected'), range(4)
+    yield 'mandelbulbvar-torch-cpu-24', MandelbulbVARRecipe([3, 8], [107, 263], 1, size=24, seed=2, backend='torch'), range(4)
     class _DS:
         def render(self, i):
             s = (1, 2, 3, 17, 64, 100, 257, 512)[i]

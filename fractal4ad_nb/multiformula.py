@@ -131,8 +131,8 @@ class MandelbulbSource:
         if not dirs: raise InputError(f"Mandelbulb source {self.root} holds no power{{p}}-rule{{r}} folders; write one with fractal4ad-mandelbulbvar")
         self.classes, self.files = [], []
         for p, r, d in sorted(dirs, key=lambda t: (t[0], t[1])):
-            files = sorted((f for f in d.iterdir() if f.suffix.lower() == '.png'), key=lambda f: (len(f.stem), f.stem))
-            if not files: raise InputError(f"Mandelbulb source class {d} holds no .png images")
+            files = sorted((f for f in d.iterdir() if f.suffix.lower() in ('.png', '.bmp')), key=lambda f: (len(f.stem), f.stem))
+            if not files: raise InputError(f"Mandelbulb source class {d} holds no .png or .bmp images")
             self.classes.append((p, r)); self.files.append(files)
     def __len__(self): return len(self.classes)
     @property
