@@ -375,6 +375,15 @@ def ds_background(size: int, rng: np.random.Generator, hue: str = 'correct') -> 
                   _scratch('ds_levels', (size, size), np.int32), out)
     return out
 
+def _ds_background_ref(size: int, rng: np.random.Generator, hue: str = 'correct') -> np.ndarray:
+    "`ds_background` as it was before the fast kernels (reference kernels, fresh arrays): for tests and `benchmarks/generation.py`."
+    n = max(1, math.ceil(math.log2(size)))
+    x = _diamond_square(n, rng.uniform(0.4, 0.8), kernel_seed(rng))[:size, :size]
+    ha, hb, sa, sb, va, vb = rng.uniform([.25, 0, .1, .4, .3, .4], [1, 1, .3, .6, .6, .6])
+    out = np.empty((size, size, 3), np.uint8)
+    _colour_field(x, ha, hb, sa, sb, va, vb, hue == 'official', out)
+    return out
+
 def _colorize_on_ds(counts: np.ndarray, top: int, rng: np.random.Generator, hue: str = 'correct') -> np.ndarray:
     "`colorize_counts(counts, top, rng, ds_background(size, rng, hue), hue)` in one pass, without the background image."
     size = counts.shape[0]
