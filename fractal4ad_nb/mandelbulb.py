@@ -556,7 +556,9 @@ def _render_float_numba(n, cam, power, rule, corrected, cols, lanes=None, mode='
     if check_mode(mode) == 'fast':
         if n % 2 or power >= 32:
             raise InputError(f"mode='fast' needs an even number of rays per side (size x supersample, got {n}) and a power below 32 (got {power})")
-        rays = (_render_fast_serial if serial else _render_fast)(*args, lanes or 16, FAST_THRESHOLD, out)
+        if serial: rays = _render_fast_serial(*args, lanes or 16, FAST_THRESHOLD, out)
+        else:
+            with numba.parallel_chunksize(2): rays = _render_fast(*args, lanes or 16, FAST_THRESHOLD, out)
         if stats is not None: stats.update(rays=int(rays), rays_exact=n * n)
     elif lanes > 0 and power < 32:
         if serial: _render_lanes_serial(*args, lanes, bool(NUMBA_LANE_TRAPS), out)
