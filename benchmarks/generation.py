@@ -25,7 +25,8 @@ command measures either setting; the setting in effect is printed.
     .venv/bin/python benchmarks/generation.py                                   # Fractals, everything
     .venv/bin/python benchmarks/generation.py --malloc tamed                    # the same as test.sh / reproduce.sh run it
     .venv/bin/python benchmarks/generation.py --only render --n 200 --repeats 7 # render-only: before/after, 1 vs 2 processes
-    .venv/bin/python benchmarks/generation.py --only write --n 100              # image formats
+    .venv/bin/python benchmarks/generation.py --only write --n 100              # image formats through the writer
+    .venv/bin/python benchmarks/generation.py --only encoders                   # every lossless candidate: encoding time, size
     .venv/bin/python benchmarks/generation.py --dataset multifractals --n 40 --repeats 3
 
 Official generator, one process on this kind of machine (issues 2 and 3): Fractals 512: 35 img/s render-only, 16 with
@@ -115,6 +116,43 @@ def encode_ms(args, fmt, k=10):
         t = time.perf_counter(); encode_image(img, fmt); ts.append(time.perf_counter() - t)
     return statistics.median(ts) * 1e3
 
+def candidate_encoders():
+    "Lossless encoders considered for the writer (the offered ones through `data.encode_image`), name -> bytes function."
+    import io, numpy as np, cv2
+    from PIL import Image
+    from fractal4ad_nb.data import encode_image
+    def cv(ext, params=()):
+        return lambda img: cv2.imencode(ext, np.ascontiguousarray(img[..., ::-1]), list(params))[1].tobytes()
+    def pil(fmt, **kw):
+        def f(img):
+            b = io.BytesIO(); Image.fromarray(img).save(b, fmt, **kw); return b.getvalue()
+        return f
+    return {'png': lambda img: encode_image(img, 'png'), 'png-fast': lambda img: encode_image(img, 'png-fast'),
+            'bmp': lambda img: encode_image(img, 'bmp'),
+            'png level 0 (cv2)': cv('.png', [cv2.IMWRITE_PNG_COMPRESSION, 0, cv2.IMWRITE_PNG_FILTER, cv2.IMWRITE_PNG_FILTER_NONE]),
+            'tiff none (cv2)': cv('.tif', [cv2.IMWRITE_TIFF_COMPRESSION, 1]),
+            'tiff packbits (cv2)': cv('.tif', [cv2.IMWRITE_TIFF_COMPRESSION, 32773]),
+            'tiff lzw (cv2)': cv('.tif', [cv2.IMWRITE_TIFF_COMPRESSION, 5]),
+            'webp lossless m0 (PIL)': pil('WEBP', lossless=True, quality=0, method=0),
+            'webp lossless (cv2)': cv('.webp', [cv2.IMWRITE_WEBP_QUALITY, 101])}
+
+def encoder_table(dataset, size, bgs, k=10):
+    "Encoding time (median over k images, one core) and size of every candidate encoder; checks losslessness with OpenCV and Pillow."
+    import io, numpy as np, cv2
+    from PIL import Image
+    cv2.setNumThreads(1)
+    print(f"{'background':>10} {'encoder':>24} {'enc ms':>7} {'kB':>7}  lossless (OpenCV, Pillow)")
+    for bg in bgs:
+        rec = make_recipe(dataset, k, size, bg, 0)
+        imgs = [rec.render(i) for i in range(k)]
+        for name, f in candidate_encoders().items():
+            ts, sz, ok = [], [], True
+            for img in imgs:
+                f(img); t = time.perf_counter(); b = f(img); ts.append(time.perf_counter() - t); sz.append(len(b))
+                dec = cv2.imdecode(np.frombuffer(b, np.uint8), cv2.IMREAD_COLOR)
+                ok &= dec is not None and np.array_equal(dec[..., ::-1], img) and np.array_equal(np.asarray(Image.open(io.BytesIO(b)).convert('RGB')), img)
+            print(f"{str(bg):>10} {name:>24} {med(ts) * 1e3:7.2f} {statistics.mean(sz) / 1e3:7.1f}  {ok}", flush=True)
+
 def onthefly_rate(dataset, n, seed):
     from fractal4ad_nb.data import RecipeDataset
     ds = RecipeDataset(make_recipe(dataset, n, 224, False, seed)); ds[0]
@@ -133,7 +171,8 @@ def main():
     ap.add_argument('--size', type=int, default=512)
     ap.add_argument('--workers', type=int, default=os.cpu_count())
     ap.add_argument('--no-background', action='store_true')
-    ap.add_argument('--only', choices=['render', 'write', 'onthefly'], default=None, help='run one part')
+    ap.add_argument('--only', choices=['render', 'write', 'encoders', 'onthefly'], default=None,
+                    help="run one part ('encoders': encoding time and size of every lossless candidate, not run by default)")
     ap.add_argument('--formats', default='png,png-fast,bmp', help='image formats for the write part')
     ap.add_argument('--malloc', choices=['as-is', 'tamed'], default='as-is',
                     help="'tamed': mallopt(M_MMAP_THRESHOLD, 131072), like MALLOC_MMAP_THRESHOLD_=131072")
@@ -181,6 +220,7 @@ def main():
                     ratio = f"{med(rates) / w / ref:16.1f}" if ref and fmt == 'png' else f"{'-':>16}"
                     print(f"{str(bg):>10} {'write ' + fmt:>16} {w:>5} {med(rates):8.1f} {rng_(rates)} {med([x[1] for x in runs]):7.1f} {enc:7.2f} {ratio}", flush=True)
         print(f"{'':>10} load average now {os.getloadavg()[0]:.2f}")
+    if a.only == 'encoders': encoder_table(a.dataset, a.size, bgs)
     if a.only in (None, 'onthefly'):
         runs = [onthefly_rate(a.dataset, a.n, rep) for rep in range(a.repeats)]
         print(f"{'False':>10} {'on-the-fly 224px':>16} {1:>5} {med(runs):8.1f} {rng_(runs)}")
