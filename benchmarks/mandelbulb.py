@@ -38,12 +38,12 @@ def _setup(case, device):
     "Configure the library for `case`; returns (backend, mode, device)."
     import numba, torch
     from fractal4ad_nb import mandelbulb as M
-    if not hasattr(_setup, 'lanes'): _setup.lanes = M.NUMBA_LANES       # the library's defaults, kept once
+    if not hasattr(_setup, 'lanes'): _setup.lanes, _setup.torch_threads = M.NUMBA_LANES, torch.get_num_threads()   # defaults, kept once
     M.NUMBA_LANES = 0 if case == 'numba-ref-1' else _setup.lanes
     M.NUMBA_LANE_TRAPS = case != 'numba-traps0-1'
     numba.set_num_threads(1 if case.endswith('-1') else numba.config.NUMBA_NUM_THREADS)
     if case == 'torch-1': torch.set_num_threads(1)
-    elif case.startswith('torch'): torch.set_num_threads(_setup.__dict__.setdefault('torch_threads', torch.get_num_threads()))
+    elif case.startswith('torch'): torch.set_num_threads(_setup.torch_threads)
     backend = 'torch' if case.startswith('torch') else 'numba'
     return backend, ('fast' if case.startswith('fast') else 'exact'), (device if backend == 'torch' else None)
 
