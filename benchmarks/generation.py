@@ -14,8 +14,9 @@ the object cap never binds). Every case runs without and with diamond-square bac
 - "cpu%" is the share of the cores our processes actually got while timed (their CPU seconds / (wall x processes)):
   below ~95% other programs took CPU from us. "img/cpu-s" is images per CPU second of our processes, which the load
   of other programs disturbs much less than wall time.
-- "write FMT" uses the real writer (atomic files + manifest) with each image format; "kB" is the mean file size and
-  "enc ms" the median encoding time of one image in this process.
+- "write FMT" uses the real writer (atomic files + manifest) with each image format; "kB" is the mean file size,
+  "enc ms" the median encoding time of one image in this process and "cpu%" the CPU our processes used per core
+  of wall time (far below 100%: waiting for the disk, or other programs running).
 - "on-the-fly" is RecipeDataset iteration (render + tensor) at 224 px in one process.
 
 glibc returns every large allocation to the OS when MALLOC_MMAP_THRESHOLD_ is set (test.sh and reproduce.sh set
@@ -98,14 +99,19 @@ def render_rate(args, workers, ref=False):
     cpu = sum(c for _, c in res)
     return n / wall, cpu / (wall * workers), n / cpu
 
+def _cpu_all():
+    t = os.times(); return t.user + t.system + t.children_user + t.children_system
+
 def write_rate(args, workers, fmt):
-    "(images/s, mean file size in kB)."
+    "(images/s, mean file size in kB, share of the cores our processes got)."
     from fractal4ad_nb.data import write_dataset, read_manifest
     rec = make_recipe(*args); rec.render(0)
     with tempfile.TemporaryDirectory() as d:
+        c0 = _cpu_all()                       # the writer's workers are reaped when it returns: their CPU time is counted
         r = write_dataset(rec, Path(d) / 'ds', workers=workers, fmt=fmt, progress=False)
+        cpu = _cpu_all() - c0
         size = statistics.mean((Path(d) / 'ds' / e['path']).stat().st_size for e in read_manifest(Path(d) / 'ds').values())
-    return r['written'] / r['seconds'], size / 1e3
+    return r['written'] / r['seconds'], size / 1e3, cpu / (r['seconds'] * workers)
 
 def encode_ms(args, fmt, k=10):
     from fractal4ad_nb.data import encode_image
@@ -209,7 +215,7 @@ def main():
                           f"{med([x[2] for x in res[w, p]]):9.1f} {ratio}", flush=True)
             print(f"{'':>10} load average now {os.getloadavg()[0]:.2f}", flush=True)
     if a.only in (None, 'write'):
-        print(f"{'background':>10} {'what':>16} {'procs':>5} {'img/s':>8} {'range':>15} {'kB':>7} {'enc ms':>7} {'x official/core':>16}")
+        print(f"{'background':>10} {'what':>16} {'procs':>5} {'img/s':>8} {'range':>15} {'kB':>7} {'enc ms':>7} {'cpu%':>5} {'x official/core':>16}")
         for bg in bgs:
             for fmt in a.formats.split(','):
                 enc = encode_ms((a.dataset, 10, a.size, bg, 0), fmt)
@@ -218,7 +224,8 @@ def main():
                     rates = [x[0] for x in runs]
                     ref = OFFICIAL.get((a.dataset, bg, 'write'))
                     ratio = f"{med(rates) / w / ref:16.1f}" if ref and fmt == 'png' else f"{'-':>16}"
-                    print(f"{str(bg):>10} {'write ' + fmt:>16} {w:>5} {med(rates):8.1f} {rng_(rates)} {med([x[1] for x in runs]):7.1f} {enc:7.2f} {ratio}", flush=True)
+                    print(f"{str(bg):>10} {'write ' + fmt:>16} {w:>5} {med(rates):8.1f} {rng_(rates)} {med([x[1] for x in runs]):7.1f} {enc:7.2f} "
+                          f"{100 * med([x[2] for x in runs]):5.0f} {ratio}", flush=True)
         print(f"{'':>10} load average now {os.getloadavg()[0]:.2f}")
     if a.only == 'encoders': encoder_table(a.dataset, a.size, bgs)
     if a.only in (None, 'onthefly'):
