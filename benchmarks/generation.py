@@ -215,7 +215,7 @@ def main():
                           f"{med([x[2] for x in res[w, p]]):9.1f} {ratio}", flush=True)
             print(f"{'':>10} load average now {os.getloadavg()[0]:.2f}", flush=True)
     if a.only in (None, 'write'):
-        print(f"{'background':>10} {'what':>16} {'procs':>5} {'img/s':>8} {'range':>15} {'kB':>7} {'enc ms':>7} {'cpu%':>5} {'x official/core':>16}")
+        print(f"{'background':>10} {'what':>16} {'procs':>5} {'img/s':>8} {'range':>15} {'kB':>7} {'enc ms':>7} {'cpu%':>5} {'img/cpu-s':>9} {'x official/core':>16}")
         for bg in bgs:
             for fmt in a.formats.split(','):
                 enc = encode_ms((a.dataset, 10, a.size, bg, 0), fmt)
@@ -225,7 +225,7 @@ def main():
                     ref = OFFICIAL.get((a.dataset, bg, 'write'))
                     ratio = f"{med(rates) / w / ref:16.1f}" if ref and fmt == 'png' else f"{'-':>16}"
                     print(f"{str(bg):>10} {'write ' + fmt:>16} {w:>5} {med(rates):8.1f} {rng_(rates)} {med([x[1] for x in runs]):7.1f} {enc:7.2f} "
-                          f"{100 * med([x[2] for x in runs]):5.0f} {ratio}", flush=True)
+                          f"{100 * med([x[2] for x in runs]):5.0f} {med([x[0] / (x[2] * w) for x in runs]):9.1f} {ratio}", flush=True)
         print(f"{'':>10} load average now {os.getloadavg()[0]:.2f}")
     if a.only == 'encoders': encoder_table(a.dataset, a.size, bgs)
     if a.only in (None, 'onthefly'):
