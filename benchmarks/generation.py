@@ -27,6 +27,7 @@ command measures either setting; the setting in effect is printed.
     .venv/bin/python benchmarks/generation.py --malloc tamed                    # the same as test.sh / reproduce.sh run it
     .venv/bin/python benchmarks/generation.py --only render --n 200 --repeats 7 # render-only: before/after, 1 vs 2 processes
     .venv/bin/python benchmarks/generation.py --only write --n 100              # image formats through the writer
+    .venv/bin/python benchmarks/generation.py --only write --dir /dev/shm       # the same in memory: no disk in the way
     .venv/bin/python benchmarks/generation.py --only encoders                   # every lossless candidate: encoding time, size
     .venv/bin/python benchmarks/generation.py --dataset multifractals --n 40 --repeats 3
 
@@ -102,11 +103,11 @@ def render_rate(args, workers, ref=False):
 def _cpu_all():
     t = os.times(); return t.user + t.system + t.children_user + t.children_system
 
-def write_rate(args, workers, fmt):
+def write_rate(args, workers, fmt, where=None):
     "(images/s, mean file size in kB, share of the cores our processes got)."
     from fractal4ad_nb.data import write_dataset, read_manifest
     rec = make_recipe(*args); rec.render(0)
-    with tempfile.TemporaryDirectory() as d:
+    with tempfile.TemporaryDirectory(dir=where) as d:
         c0 = _cpu_all()                       # the writer's workers are reaped when it returns: their CPU time is counted
         r = write_dataset(rec, Path(d) / 'ds', workers=workers, fmt=fmt, progress=False)
         cpu = _cpu_all() - c0
@@ -180,6 +181,7 @@ def main():
     ap.add_argument('--only', choices=['render', 'write', 'encoders', 'onthefly'], default=None,
                     help="run one part ('encoders': encoding time and size of every lossless candidate, not run by default)")
     ap.add_argument('--formats', default='png,png-fast,bmp', help='image formats for the write part')
+    ap.add_argument('--dir', default=None, help='where the write part writes (default: the temp folder; /dev/shm keeps the disk out of it)')
     ap.add_argument('--malloc', choices=['as-is', 'tamed'], default='as-is',
                     help="'tamed': mallopt(M_MMAP_THRESHOLD, 131072), like MALLOC_MMAP_THRESHOLD_=131072")
     a = ap.parse_args()
@@ -215,12 +217,13 @@ def main():
                           f"{med([x[2] for x in res[w, p]]):9.1f} {ratio}", flush=True)
             print(f"{'':>10} load average now {os.getloadavg()[0]:.2f}", flush=True)
     if a.only in (None, 'write'):
+        print(f"writing into {a.dir or tempfile.gettempdir()}")
         print(f"{'background':>10} {'what':>16} {'procs':>5} {'img/s':>8} {'range':>15} {'kB':>7} {'enc ms':>7} {'cpu%':>5} {'img/cpu-s':>9} {'x official/core':>16}")
         for bg in bgs:
             for fmt in a.formats.split(','):
                 enc = encode_ms((a.dataset, 10, a.size, bg, 0), fmt)
                 for w in (1, a.workers):
-                    runs = [write_rate((a.dataset, a.n, a.size, bg, rep), w, fmt) for rep in range(a.repeats)]
+                    runs = [write_rate((a.dataset, a.n, a.size, bg, rep), w, fmt, a.dir) for rep in range(a.repeats)]
                     rates = [x[0] for x in runs]
                     ref = OFFICIAL.get((a.dataset, bg, 'write'))
                     ratio = f"{med(rates) / w / ref:16.1f}" if ref and fmt == 'png' else f"{'-':>16}"
