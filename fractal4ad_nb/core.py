@@ -9,12 +9,14 @@ from pathlib import Path
 import numpy as np
 import cv2
 from numba import njit
+from PIL import Image
 
 # %% auto #0
-__all__ = ['TMP_PREFIX', 'IMAGE_EXTS', 'IMAGE_FORMATS', 'RECIPES', 'InputError', 'item_rng', 'Stream', 'torch_seeded', 'rand_u01',
-           'kernel_seed', 'atomic_write_bytes', 'atomic_write_text', 'atomic_write_json', 'sha256_bytes', 'sha256_file',
-           'job_diff', 'read_record', 'same_job', 'list_images', 'read_image', 'encode_image', 'save_figure',
-           'tame_malloc', 'parse_shard', 'from_preset', 'run_cli', 'register_recipe', 'Recipe', 'recipe_from_config']
+__all__ = ['TMP_PREFIX', 'IMAGE_EXTS', 'IMAGE_FORMATS', 'FORMAT_SUFFIX', 'RECIPES', 'InputError', 'item_rng', 'Stream',
+           'torch_seeded', 'rand_u01', 'kernel_seed', 'atomic_write_bytes', 'atomic_write_text', 'atomic_write_json',
+           'sha256_bytes', 'sha256_file', 'job_diff', 'read_record', 'same_job', 'list_images', 'read_image',
+           'check_format', 'encode_image', 'save_figure', 'tame_malloc', 'parse_shard', 'from_preset', 'run_cli',
+           'register_recipe', 'Recipe', 'recipe_from_config']
 
 # %% ../nbs/00_core.ipynb #ae267256
 class InputError(ValueError):
@@ -191,20 +193,32 @@ def read_image(path) -> np.ndarray:
     return np.ascontiguousarray(img[..., ::-1])
 
 # %% ../nbs/00_core.ipynb #142cf668
-IMAGE_FORMATS = {
+IMAGE_FORMATS = {   # OpenCV PNG parameters per format; 'bmp' (uncompressed, fastest to write) is written by Pillow
     'png': [cv2.IMWRITE_PNG_COMPRESSION, 4, cv2.IMWRITE_PNG_FILTER, cv2.IMWRITE_PNG_FILTER_NONE],
     'png-fast': [cv2.IMWRITE_PNG_COMPRESSION, 1, cv2.IMWRITE_PNG_STRATEGY, cv2.IMWRITE_PNG_STRATEGY_RLE,
                  cv2.IMWRITE_PNG_FILTER, cv2.IMWRITE_PNG_FILTER_SUB],
+    'bmp': [],
 }
+FORMAT_SUFFIX = {'png': '.png', 'png-fast': '.png', 'bmp': '.bmp'}   # file suffix of each format
 
-def encode_image(img: np.ndarray,     # uint8 `(H, W)` grayscale or `(H, W, 3)` RGB
-                 fmt: str = 'png'     # one of `IMAGE_FORMATS`
-                ) -> bytes:
-    "Encode an image losslessly as PNG bytes."
+def check_format(fmt: str  # an image format the user typed
+                ) -> str:
+    "`fmt` if it is one of `IMAGE_FORMATS`, else an `InputError` listing them."
     if fmt not in IMAGE_FORMATS: raise InputError(f"unknown image format {fmt!r}; choose one of {sorted(IMAGE_FORMATS)}")
+    return fmt
+
+# %% ../nbs/00_core.ipynb #8e41b7a2
+def encode_image(img: np.ndarray,     # uint8 `(H, W)` grayscale or `(H, W, 3)` RGB
+                 fmt: str = 'png'     # one of `IMAGE_FORMATS`: all lossless
+                ) -> bytes:
+    "Encode an image losslessly: PNG bytes, or BMP bytes for `fmt='bmp'`."
+    check_format(fmt)
     img = np.asarray(img)
     if img.dtype != np.uint8 or not (img.ndim == 2 or (img.ndim == 3 and img.shape[2] == 3)):
         raise InputError(f"encode_image needs a uint8 (H, W) or (H, W, 3) array, got {img.dtype} {img.shape}")
+    if fmt == 'bmp':
+        buf = io.BytesIO(); Image.fromarray(np.ascontiguousarray(img)).save(buf, 'BMP')
+        return buf.getvalue()
     ok, buf = cv2.imencode('.png', np.ascontiguousarray(img[..., ::-1] if img.ndim == 3 else img), IMAGE_FORMATS[fmt])
     if not ok: raise RuntimeError('PNG encoding failed')
     return buf.tobytes()

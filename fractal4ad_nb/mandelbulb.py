@@ -12,11 +12,12 @@ from PIL import Image
 from .core import InputError, Recipe, register_recipe, item_rng
 
 # %% auto #0
-__all__ = ['MANDELBULBVAR_POWERS', 'MANDELBULBVAR_RULES', 'QUIRKS', 'BACKENDS', 'ESCAPE_R', 'MAX_ITER', 'CAM_DIST', 'MAX_STEPS',
-           'HIT_EPS', 'MAX_L', 'SHADOW_STEPS', 'SHADOW_EPS', 'SHADOW_FAR', 'GRAD_EPS', 'LIGHT', 'AMBIENT', 'DIFFUSE',
-           'UNSHADOWED', 'NUMBA_LANES', 'check_power_rule', 'rule_bits', 'camera', 'check_quirks', 'sample_view',
-           'pixel_rays', 'bulb_step', 'bulb_de', 'surface_normal', 'shade', 'torch_device', 'to_uint8',
-           'lanczos_downsample', 'render_view', 'render_mandelbulb', 'MandelbulbVARRecipe', 'mandelbulbvar_1k']
+__all__ = ['MANDELBULBVAR_POWERS', 'MANDELBULBVAR_RULES', 'QUIRKS', 'BACKENDS', 'MODES', 'ESCAPE_R', 'MAX_ITER', 'CAM_DIST',
+           'MAX_STEPS', 'HIT_EPS', 'MAX_L', 'SHADOW_STEPS', 'SHADOW_EPS', 'SHADOW_FAR', 'GRAD_EPS', 'LIGHT', 'AMBIENT',
+           'DIFFUSE', 'UNSHADOWED', 'NUMBA_LANES', 'NUMBA_LANE_TRAPS', 'FAST_THRESHOLD', 'check_power_rule',
+           'rule_bits', 'camera', 'check_quirks', 'check_mode', 'sample_view', 'pixel_rays', 'bulb_step', 'bulb_de',
+           'surface_normal', 'shade', 'torch_device', 'to_uint8', 'lanczos_downsample', 'render_view',
+           'render_mandelbulb', 'render_views', 'MandelbulbVARRecipe', 'mandelbulbvar_1k']
 
 # %% ../nbs/03_mandelbulb.ipynb #7b1e28e7
 MANDELBULBVAR_POWERS = tuple(range(2, 19))
@@ -26,6 +27,7 @@ MANDELBULBVAR_RULES = (107, 106, 263, 334, 205, 271, 434, 225, 331, 413, 141, 16
                        244, 418, 297)
 QUIRKS = ('published', 'corrected')
 BACKENDS = ('numba', 'torch')
+MODES = ('exact', 'fast')     # numba backend: every ray (the published renderer), or adaptive supersampling
 
 # renderer constants of the published generator
 ESCAPE_R, MAX_ITER = 4.0, 100                  # formula: bail-out radius, iterations
@@ -72,6 +74,10 @@ def camera(lat: float, lng: float, quirks: str = 'published') -> np.ndarray:
 def check_quirks(quirks: str) -> str:
     if quirks not in QUIRKS: raise InputError(f"quirks must be one of {QUIRKS}, got {quirks!r}")
     return quirks
+
+def check_mode(mode: str) -> str:
+    if mode not in MODES: raise InputError(f"mode must be one of {MODES} ('exact': the published renderer), got {mode!r}")
+    return mode
 
 def sample_view(rng: np.random.Generator) -> dict:
     "The per-image random parameters, drawn in a fixed order: lat, lng, col1 (RGB), col2, col3."
@@ -269,6 +275,7 @@ def _render_numba_serial(n, cam, power, rule, corrected, cols, out):
 
 # %% ../nbs/03_mandelbulb.ipynb #dd59ae67
 NUMBA_LANES = 16      # rays in flight per thread in the numba backend (1..32); 0: the one-ray-at-a-time kernel above
+NUMBA_LANE_TRAPS = True   # orbit traps of the hit points in lanes too (False: one point at a time, as before; same pixels)
 
 @njit(cache=True, inline='always')
 def _cmul(a, b, c, d): return a * c - b * d, a * d + b * c
@@ -303,6 +310,27 @@ _DEBRUIJN32 = np.zeros(32, np.int64)      # index of the set bit of 2**k (k < 32
 for _k in range(32): _DEBRUIJN32[((1 << _k) * 0x077CB531 & 0xFFFFFFFF) >> 27] = _k
 
 @njit(cache=True, inline='always')
+def _lane_iter(xx, yy, zz, drk, ccx, ccy, ccz, f0, f1, f2, f3, f4, g0, g1, g2, g3, g4, bx, by, bz, fp, corrected):
+    "One formula iteration of one lane, branch-free: the radius tested, the next z and the next dr (`_bulb_de`'s products)."
+    rk = math.sqrt(xx * xx + yy * yy + zz * zz)
+    rp1 = _ipow32(rk, g0, g1, g2, g3, g4)
+    zr = rp1 * rk
+    rho = math.sqrt(xx * xx + yy * yy)
+    ir = 1.0 / rk
+    pos = rho > 0.0
+    irho = 1.0 / (rho if pos else 1.0)
+    cphi = xx * irho if pos else 1.0
+    sphi = yy * irho if pos else 0.0
+    ct, st = _cpow32(zz * ir, rho * ir, f0, f1, f2, f3, f4)
+    cp, sp = _cpow32(cphi, sphi, f0, f1, f2, f3, f4)
+    z0 = rk == 0.0
+    nx = ccx if z0 else zr * _axis_value(bx, ct, st, cp, sp) + ccx
+    ny = ccy if z0 else zr * _axis_value(by, ct, st, cp, sp) + ccy
+    nz = ccz if z0 else zr * _axis_value(bz, ct, st, cp, sp) + ccz
+    ndr = (rp1 if corrected else zr) * fp * drk + 1.0
+    return rk, nx, ny, nz, ndr
+
+@njit(cache=True, inline='always')
 def _start_point(k, px, py, pz, cx, cy, cz, x, y, z, dr, it):
     "Lane k starts a DE at (px, py, pz): z = c, dr = 1, no iterations yet."
     cx[k] = px; cy[k] = py; cz[k] = pz; x[k] = px; y[k] = py; z[k] = pz; dr[k] = 1.0; it[k] = 0.0
@@ -328,23 +356,8 @@ def _stream(ox, oy, oz, dx, dy, dz, m, max_steps, eps, far, power, rule, correct
         done_bits = 0
         for k in range(nw):        # every load first: a load inside a conditional expression blocks vectorisation
             xx, yy, zz, drk, itk, ccx, ccy, ccz = x[k], y[k], z[k], dr[k], it[k], cx[k], cy[k], cz[k]
-            rk = math.sqrt(xx * xx + yy * yy + zz * zz)
+            rk, nx, ny, nz, ndr = _lane_iter(xx, yy, zz, drk, ccx, ccy, ccz, f0, f1, f2, f3, f4, g0, g1, g2, g3, g4, bx, by, bz, fp, corrected)
             a = rk <= ESCAPE_R
-            rp1 = _ipow32(rk, g0, g1, g2, g3, g4)
-            zr = rp1 * rk
-            rho = math.sqrt(xx * xx + yy * yy)
-            ir = 1.0 / rk
-            pos = rho > 0.0
-            irho = 1.0 / (rho if pos else 1.0)
-            cphi = xx * irho if pos else 1.0
-            sphi = yy * irho if pos else 0.0
-            ct, st = _cpow32(zz * ir, rho * ir, f0, f1, f2, f3, f4)
-            cp, sp = _cpow32(cphi, sphi, f0, f1, f2, f3, f4)
-            z0 = rk == 0.0
-            nx = ccx if z0 else zr * _axis_value(bx, ct, st, cp, sp) + ccx
-            ny = ccy if z0 else zr * _axis_value(by, ct, st, cp, sp) + ccy
-            nz = ccz if z0 else zr * _axis_value(bz, ct, st, cp, sp) + ccz
-            ndr = (rp1 if corrected else zr) * fp * drk + 1.0
             nit = itk + 1.0
             r[k] = rk
             x[k] = nx if a else xx; y[k] = ny if a else yy; z[k] = nz if a else zz
@@ -387,16 +400,72 @@ def _de_batch(px, py, pz, m, power, rule, corrected, nw, out):
     "DE at m points: one-step 'rays' with L = 0, so each lane evaluates p + 0·p = p (the points are finite)."
     _stream(px, py, pz, px, py, pz, m, 1, 0.0, 0.0, power, rule, corrected, nw, out, out, True)
 
+@njit(cache=True, error_model='numpy')
+def _trap_stream(px, py, pz, m, power, rule, corrected, nw, out):
+    """DE and orbit traps at m points, `out[i] = _bulb_de(p_i, ..., traps=True)` bit for bit, `nw` lanes in flight
+    (scheduled like `_stream`; the traps are running minima, updated in every lane without a branch)."""
+    f0, f1, f2, f3, f4 = power & 1, power & 2, power & 4, power & 8, power & 16
+    q = power - 1
+    g0, g1, g2, g3, g4 = q & 1, q & 2, q & 4, q & 8, q & 16
+    bx, by, bz = (rule >> 6) & 7, (rule >> 3) & 7, rule & 7
+    fp = float(power)
+    cx, cy, cz, x, y, z = np.empty(nw), np.empty(nw), np.empty(nw), np.empty(nw), np.empty(nw), np.empty(nw)
+    dr, r, it = np.empty(nw), np.empty(nw), np.empty(nw)
+    m1, m2, m3 = np.full(nw, 1e20), np.full(nw, 1e20), np.full(nw, 1e20)
+    pt = np.full(nw, -1, np.int64)
+    nxt = min(nw, m); busy = nxt
+    for k in range(nw):
+        if k < nxt: pt[k] = k; _start_point(k, px[k], py[k], pz[k], cx, cy, cz, x, y, z, dr, it)
+        else: _start_point(k, 2.0 * ESCAPE_R, 0.0, 0.0, cx, cy, cz, x, y, z, dr, it)
+    while busy > 0:
+        done_bits = 0
+        for k in range(nw):
+            xx, yy, zz, drk, itk, ccx, ccy, ccz, a1, a2, a3 = x[k], y[k], z[k], dr[k], it[k], cx[k], cy[k], cz[k], m1[k], m2[k], m3[k]
+            rk, nx, ny, nz, ndr = _lane_iter(xx, yy, zz, drk, ccx, ccy, ccz, f0, f1, f2, f3, f4, g0, g1, g2, g3, g4, bx, by, bz, fp, corrected)
+            a = rk <= ESCAPE_R
+            nit = itk + 1.0
+            t1 = min(a1, abs(nz))
+            t2 = min(a2, (abs(nx) + abs(ny) + abs(nz)) / 1.5)
+            t3 = min(a3, math.sqrt(nx * nx + ny * ny + nz * nz))
+            r[k] = rk
+            x[k] = nx if a else xx; y[k] = ny if a else yy; z[k] = nz if a else zz
+            dr[k] = ndr if a else drk
+            it[k] = nit if a else itk
+            m1[k] = t1 if a else a1; m2[k] = t2 if a else a2; m3[k] = t3 if a else a3
+            done = (not a) or nit >= MAX_ITER
+            done_bits |= (1 << k) if done else 0
+        while done_bits != 0:
+            low = done_bits & -done_bits
+            done_bits ^= low
+            k = _DEBRUIJN32[((low * 0x077CB531) & 0xFFFFFFFF) >> 27]
+            i = pt[k]
+            if i < 0: continue
+            rk = r[k]
+            de = 0.5 * math.log(rk) * rk / dr[k] if rk > 0.0 else 0.0
+            if de != de: de = 0.0
+            out[i, 0] = de; out[i, 1] = m1[k] ** 0.1 if m1[k] < 1e20 else 1e20; out[i, 2] = m2[k]; out[i, 3] = m3[k]
+            m1[k] = 1e20; m2[k] = 1e20; m3[k] = 1e20
+            if nxt < m:
+                i = nxt; pt[k] = i; nxt += 1
+                _start_point(k, px[i], py[i], pz[i], cx, cy, cz, x, y, z, dr, it)
+            else:
+                pt[k] = -1; busy -= 1
+                _start_point(k, 2.0 * ESCAPE_R, 0.0, 0.0, cx, cy, cz, x, y, z, dr, it)
+
 @njit(cache=True)
-def _render_row_lanes(i, n, cam, power, rule, corrected, cols, nw, out):
-    ox, oy, oz = np.full(n, cam[0, 0]), np.full(n, cam[0, 1]), np.full(n, cam[0, 2])
-    dx, dy, dz = np.empty(n), np.empty(n), np.empty(n)
-    for j in range(n): dx[j], dy[j], dz[j] = _ray_dir(cam, i, j, n)
-    L, Lev = np.empty(n), np.empty(n)
-    _march_lanes(ox, oy, oz, dx, dy, dz, n, MAX_STEPS, HIT_EPS, MAX_L, power, rule, corrected, nw, L, Lev)
+def _render_pixels_lanes(ii, jj, n, cam, power, rule, corrected, cols, nw, lane_traps, out, known=None, lit=None):
+    """Render the pixels (ii[q], jj[q]) of the n×n image into `out`, in stages, every stage `nw` lanes at a time.
+    mode='fast' only: `known[q]` 0/1 gives pixel q's shadow flag instead of tracing its shadow ray (-1: trace), and
+    `lit` (n×n int8) receives every hit pixel's flag."""
+    n_px = ii.shape[0]
+    ox, oy, oz = np.full(n_px, cam[0, 0]), np.full(n_px, cam[0, 1]), np.full(n_px, cam[0, 2])
+    dx, dy, dz = np.empty(n_px), np.empty(n_px), np.empty(n_px)
+    for q in range(n_px): dx[q], dy[q], dz[q] = _ray_dir(cam, ii[q], jj[q], n)
+    L, Lev = np.empty(n_px), np.empty(n_px)
+    _march_lanes(ox, oy, oz, dx, dy, dz, n_px, MAX_STEPS, HIT_EPS, MAX_L, power, rule, corrected, nw, L, Lev)
     hits = np.nonzero(L < MAX_L)[0]; m = hits.shape[0]
-    for j in range(n):
-        if L[j] >= MAX_L: out[i, j, 0] = 1.0; out[i, j, 1] = 1.0; out[i, j, 2] = 1.0
+    for q in range(n_px):
+        if L[q] >= MAX_L: out[ii[q], jj[q], 0] = 1.0; out[ii[q], jj[q], 1] = 1.0; out[ii[q], jj[q], 2] = 1.0
     if m == 0: return
     # the hit points, the six central-difference points of every hit, then the shadow rays
     e = GRAD_EPS
@@ -426,30 +495,55 @@ def _render_row_lanes(i, n, cam, power, rule, corrected, cols, nw, out):
         sox[h] = hx + nx * 1e-5; soy[h] = hy + ny * 1e-5; soz[h] = hz + nz * 1e-5
         sdx[h] = lx; sdy[h] = ly; sdz[h] = lz
     LL, tmp = np.empty(m), np.empty(m)
-    _march_lanes(sox, soy, soz, sdx, sdy, sdz, m, SHADOW_STEPS, SHADOW_EPS, SHADOW_FAR, power, rule, corrected, nw, LL, tmp)
+    if known is None:
+        _march_lanes(sox, soy, soz, sdx, sdy, sdz, m, SHADOW_STEPS, SHADOW_EPS, SHADOW_FAR, power, rule, corrected, nw, LL, tmp)
+    else:            # trace only the shadow rays whose outcome is not given
+        todo = np.array([h for h in range(m) if known[hits[h]] < 0], np.int64); mt = todo.shape[0]
+        for h in range(m): LL[h] = SHADOW_FAR if known[hits[h]] == 1 else 0.0
+        if mt:
+            LLt = np.empty(mt)
+            _march_lanes(sox[todo], soy[todo], soz[todo], sdx[todo], sdy[todo], sdz[todo], mt, SHADOW_STEPS, SHADOW_EPS,
+                         SHADOW_FAR, power, rule, corrected, nw, LLt, tmp[:mt])
+            for t in range(mt): LL[todo[t]] = LLt[t]
+    if lit is not None:
+        for h in range(m): lit[ii[hits[h]], jj[hits[h]]] = LL[h] >= SHADOW_FAR
+    tr = np.empty((m, 4))
+    if lane_traps:   # the traps at the last DE evaluation of every hit ray, many points at once
+        tx, ty, tz = np.empty(m), np.empty(m), np.empty(m)
+        for h in range(m):
+            j = hits[h]; tx[h] = cam[0, 0] + Lev[j] * dx[j]; ty[h] = cam[0, 1] + Lev[j] * dy[j]; tz[h] = cam[0, 2] + Lev[j] * dz[j]
+        _trap_stream(tx, ty, tz, m, power, rule, corrected, nw, tr)
+    else:            # one point at a time (the renderer before the trap lanes; same numbers)
+        for h in range(m):
+            j = hits[h]
+            tr[h, 0], tr[h, 1], tr[h, 2], tr[h, 3] = _bulb_de(cam[0, 0] + Lev[j] * dx[j], cam[0, 1] + Lev[j] * dy[j],
+                                                              cam[0, 2] + Lev[j] * dz[j], power, rule, corrected, True)
     for h in range(m):
         j = hits[h]
-        _, t1, t2, t3 = _bulb_de(cam[0, 0] + Lev[j] * dx[j], cam[0, 1] + Lev[j] * dy[j], cam[0, 2] + Lev[j] * dz[j],
-                                 power, rule, corrected, True)
-        rr, gg, bb = _shade(cols, t1, t2, t3, nrm[h, 0], nrm[h, 1], nrm[h, 2], sdx[h], sdy[h], sdz[h], hp[h, 0], hp[h, 1], hp[h, 2],
-                            LL[h] >= SHADOW_FAR, corrected)
-        out[i, j, 0] = rr; out[i, j, 1] = gg; out[i, j, 2] = bb
-
-@njit(cache=True, parallel=True)
-def _render_lanes(n, cam, power, rule, corrected, cols, nw, out):
-    for i in prange(n): _render_row_lanes(i, n, cam, power, rule, corrected, cols, nw, out)
+        rr, gg, bb = _shade(cols, tr[h, 1], tr[h, 2], tr[h, 3], nrm[h, 0], nrm[h, 1], nrm[h, 2], sdx[h], sdy[h], sdz[h],
+                            hp[h, 0], hp[h, 1], hp[h, 2], LL[h] >= SHADOW_FAR, corrected)
+        out[ii[j], jj[j], 0] = rr; out[ii[j], jj[j], 1] = gg; out[ii[j], jj[j], 2] = bb
 
 @njit(cache=True)
-def _render_lanes_serial(n, cam, power, rule, corrected, cols, nw, out):
-    for i in range(n): _render_row_lanes(i, n, cam, power, rule, corrected, cols, nw, out)
+def _render_row_lanes(i, n, cam, power, rule, corrected, cols, nw, lane_traps, out):
+    _render_pixels_lanes(np.full(n, i), np.arange(n), n, cam, power, rule, corrected, cols, nw, lane_traps, out)
+
+@njit(cache=True, parallel=True)
+def _render_lanes(n, cam, power, rule, corrected, cols, nw, lane_traps, out):
+    for i in prange(n): _render_row_lanes(i, n, cam, power, rule, corrected, cols, nw, lane_traps, out)
+
+@njit(cache=True)
+def _render_lanes_serial(n, cam, power, rule, corrected, cols, nw, lane_traps, out):
+    for i in range(n): _render_row_lanes(i, n, cam, power, rule, corrected, cols, nw, lane_traps, out)
 
 _FORKED = False            # set in forked children (dataset writer pools, DataLoader workers)
 def _mark_forked():
     global _FORKED; _FORKED = True
 os.register_at_fork(after_in_child=_mark_forked)
 
-def _render_float_numba(n, cam, power, rule, corrected, cols, lanes=None):
-    "Float RGB `(n, n, 3)` of one view; `lanes` rays in flight per thread (default `NUMBA_LANES`; 0: one at a time)."
+def _render_float_numba(n, cam, power, rule, corrected, cols, lanes=None, mode='exact', stats=None):
+    """Float RGB `(n, n, 3)` of one view; `lanes` rays in flight per thread (default `NUMBA_LANES`; 0: one at a time);
+    `mode` 'exact' or 'fast' (adaptive, see below; `stats`, a dict, then receives the rays traced)."""
     lanes = NUMBA_LANES if lanes is None else lanes
     if isinstance(lanes, bool) or not isinstance(lanes, (int, np.integer)) or not 0 <= lanes <= 32:
         raise InputError(f"lanes (NUMBA_LANES) must be an integer in 0..32 (0: one ray at a time), got {lanes!r}")
@@ -459,14 +553,97 @@ def _render_float_numba(n, cam, power, rule, corrected, cols, lanes=None):
     # A forked child renders on one thread: its siblings already use every core, and numba's default OpenMP layer
     # aborts a forked child of a parent that has used it ("fork() called from a process already using GNU OpenMP").
     serial = _FORKED or numba.get_num_threads() == 1
-    if lanes > 0 and power < 32:
-        if serial: _render_lanes_serial(*args, lanes, out)
+    if check_mode(mode) == 'fast':
+        if n % 2 or power >= 32:
+            raise InputError(f"mode='fast' needs an even number of rays per side (size x supersample, got {n}) and a power below 32 (got {power})")
+        if serial: rays = _render_fast_serial(*args, lanes or 16, FAST_THRESHOLD, out)
         else:
-            with numba.parallel_chunksize(2): _render_lanes(*args, lanes, out)
+            with numba.parallel_chunksize(2): rays = _render_fast(*args, lanes or 16, FAST_THRESHOLD, out)
+        if stats is not None: stats.update(rays=int(rays), rays_exact=n * n)
+    elif lanes > 0 and power < 32:
+        if serial: _render_lanes_serial(*args, lanes, bool(NUMBA_LANE_TRAPS), out)
+        else:
+            with numba.parallel_chunksize(2): _render_lanes(*args, lanes, bool(NUMBA_LANE_TRAPS), out)
     elif serial: _render_numba_serial(*args, out)
     else:
         with numba.parallel_chunksize(2): _render_numba(*args, out)
     return out
+
+# %% ../nbs/03_mandelbulb.ipynb #e428a269
+FAST_THRESHOLD = 8 / 255   # mode='fast': a 2×2 block is traced in full when its corners differ by more than this (any channel)
+
+@njit(cache=True)
+def _fast_coarse_row(a, n, cam, power, rule, corrected, cols, nw, out, lit):
+    "Pass 1 of mode='fast': the pixels (2a, 2b) of the n×n image, and their shadow flags."
+    h = n // 2
+    _render_pixels_lanes(np.full(h, 2 * a), 2 * np.arange(h), n, cam, power, rule, corrected, cols, nw, True, out,
+                         np.full(h, -1, np.int8), lit)
+
+@njit(cache=True)
+def _fast_block_row(a, n, cam, power, rule, corrected, cols, nw, thr, out, lit):
+    """Pass 2 of mode='fast' for the blocks (2a..2a+1, 2b..2b+1): trace the three other pixels of a block when its
+    four corners (pass 1 pixels) are not all sky or all object, or differ by more than `thr` in a channel (clamped to
+    [0, 1]), or are all sky next to an object pixel of pass 1 (in the 4×4 pass-1 pixels around the block), or the block
+    is on the last row or column; interpolate them bilinearly otherwise. A traced block whose
+    corners and the ring of pass-1 pixels around them (4×4) are all object pixels with the same shadow flag takes that
+    flag instead of tracing shadow rays.
+    Returns the rays traced."""
+    h = n // 2
+    flag = np.zeros(h, np.bool_)
+    for b in range(h):
+        if a == h - 1 or b == h - 1: flag[b] = True; continue
+        sky = 0; spread = 0.0
+        for ch in range(3):
+            lo, hi = 2.0, -1.0
+            for (i, j) in ((2 * a, 2 * b), (2 * a, 2 * b + 2), (2 * a + 2, 2 * b), (2 * a + 2, 2 * b + 2)):
+                v = min(max(out[i, j, ch], 0.0), 1.0)
+                lo = min(lo, v); hi = max(hi, v)
+            spread = max(spread, hi - lo)
+        for (i, j) in ((2 * a, 2 * b), (2 * a, 2 * b + 2), (2 * a + 2, 2 * b), (2 * a + 2, 2 * b + 2)):
+            sky += out[i, j, 0] == 1.0 and out[i, j, 1] == 1.0 and out[i, j, 2] == 1.0
+        flag[b] = (0 < sky < 4) or spread > thr
+        if sky == 4:   # a sky block next to the object: thin parts of the object may cross it
+            for u in range(max(a - 1, 0), min(a + 3, h)):
+                for v in range(max(b - 1, 0), min(b + 3, h)):
+                    i, j = 2 * u, 2 * v
+                    if not (out[i, j, 0] == 1.0 and out[i, j, 1] == 1.0 and out[i, j, 2] == 1.0): flag[b] = True
+    cnt = 0
+    for b in range(h): cnt += flag[b]
+    ii, jj, known = np.empty(3 * cnt, np.int64), np.empty(3 * cnt, np.int64), np.full(3 * cnt, -1, np.int8)
+    q = 0
+    for b in range(h):
+        if flag[b]:
+            ii[q] = 2 * a; jj[q] = 2 * b + 1; ii[q + 1] = 2 * a + 1; jj[q + 1] = 2 * b; ii[q + 2] = 2 * a + 1; jj[q + 2] = 2 * b + 1
+            if 0 < a < h - 2 and 0 < b < h - 2:
+                l0 = lit[2 * a, 2 * b]; same = l0 >= 0
+                for u in range(-1, 3):
+                    for v in range(-1, 3): same = same and lit[2 * a + 2 * u, 2 * b + 2 * v] == l0
+                if same: known[q] = l0; known[q + 1] = l0; known[q + 2] = l0
+            q += 3
+        else:
+            for ch in range(3):
+                c00, c01, c10, c11 = out[2 * a, 2 * b, ch], out[2 * a, 2 * b + 2, ch], out[2 * a + 2, 2 * b, ch], out[2 * a + 2, 2 * b + 2, ch]
+                out[2 * a, 2 * b + 1, ch] = 0.5 * (c00 + c01)
+                out[2 * a + 1, 2 * b, ch] = 0.5 * (c00 + c10)
+                out[2 * a + 1, 2 * b + 1, ch] = 0.25 * (c00 + c01 + c10 + c11)
+    if cnt: _render_pixels_lanes(ii, jj, n, cam, power, rule, corrected, cols, nw, True, out, known, None)
+    return 3 * cnt
+
+@njit(cache=True, parallel=True)
+def _render_fast(n, cam, power, rule, corrected, cols, nw, thr, out):
+    h = n // 2
+    traced, lit = np.zeros(h, np.int64), np.full((n, n), -1, np.int8)
+    for a in prange(h): _fast_coarse_row(a, n, cam, power, rule, corrected, cols, nw, out, lit)
+    for a in prange(h): traced[a] = _fast_block_row(a, n, cam, power, rule, corrected, cols, nw, thr, out, lit)
+    return h * h + traced.sum()
+
+@njit(cache=True)
+def _render_fast_serial(n, cam, power, rule, corrected, cols, nw, thr, out):
+    h = n // 2
+    traced, lit = h * h, np.full((n, n), -1, np.int8)
+    for a in range(h): _fast_coarse_row(a, n, cam, power, rule, corrected, cols, nw, out, lit)
+    for a in range(h): traced += _fast_block_row(a, n, cam, power, rule, corrected, cols, nw, thr, out, lit)
+    return traced
 
 # %% ../nbs/03_mandelbulb.ipynb #f263ba2c
 def _t_ipow(x, n: int):
@@ -591,30 +768,45 @@ def torch_device(device=None):
         raise InputError(f"device {device!r} asked for CUDA, but torch sees no GPU here; use device='cpu' or backend='numba'")
     return dev
 
-def _render_float_torch(n, cam, power, rule, corrected, cols, device=None, dtype=None):
+def _render_float_torch_batch(n, cams, power, rule, corrected, cols_list, device=None, dtype=None) -> list:
+    """Float RGB `(n, n, 3)` of several views of one class: the rays of all views are marched together (one kernel
+    launch serves every view: what a GPU needs, since the march's long tail of a few rays is launch-bound). The orbit
+    traps and the shading run per view: their `pow` is computed differently at different positions of a tensor on the
+    CPU (vector and scalar code paths), so only per-view calls keep every view's pixels those of a one-view call."""
     import torch
     dev, dt = torch_device(device), dtype or torch.float64
     with torch.no_grad():
-        camt = torch.as_tensor(cam, dtype=dt, device=dev); colst = torch.as_tensor(cols, dtype=dt, device=dev)
         k = torch.arange(n, device=dev, dtype=dt)
         px = ((k + 0.5) / n - 0.5)[None, :].expand(n, n).reshape(-1)
         py = (0.5 - (k + 0.5) / n)[:, None].expand(n, n).reshape(-1)
-        d = torch.stack([camt[3, a] * px + camt[2, a] * py + camt[1, a] for a in range(3)], 1)
-        d = d / torch.sqrt(d[:, 0] * d[:, 0] + d[:, 1] * d[:, 1] + d[:, 2] * d[:, 2])[:, None]
-        o = camt[0].expand(n * n, 3)
+        os_, ds_ = [], []
+        for cam in cams:
+            camt = torch.as_tensor(cam, dtype=dt, device=dev)
+            d = torch.stack([camt[3, a] * px + camt[2, a] * py + camt[1, a] for a in range(3)], 1)
+            ds_.append(d / torch.sqrt(d[:, 0] * d[:, 0] + d[:, 1] * d[:, 1] + d[:, 2] * d[:, 2])[:, None])
+            os_.append(camt[0].expand(n * n, 3))
+        o, d = (torch.cat(os_), torch.cat(ds_)) if len(cams) > 1 else (os_[0], ds_[0])
         L, Lev = _t_march(o, d, MAX_STEPS, HIT_EPS, MAX_L, power, rule, corrected)
-        out = torch.ones(n * n, 3, dtype=dt, device=dev)
+        outs = [torch.ones(n * n, 3, dtype=dt, device=dev) for _ in cams]
         hit = torch.nonzero(L < MAX_L).squeeze(1)
         if hit.numel():
             o, d, L, Lev = o[hit], d[hit], L[hit], Lev[hit]
             h = o + L[:, None] * d
-            _, t = _t_de(o + Lev[:, None] * d, power, rule, corrected, True)
             nrm = _t_normal(h, power, rule, corrected)
             l = torch.as_tensor(LIGHT, dtype=dt, device=dev) - h
             l = l / torch.sqrt(l[:, 0] * l[:, 0] + l[:, 1] * l[:, 1] + l[:, 2] * l[:, 2])[:, None]
             LL, _ = _t_march(h + nrm * 1e-5, l, SHADOW_STEPS, SHADOW_EPS, SHADOW_FAR, power, rule, corrected)
-            out[hit] = _t_shade(colst, t, nrm, l, h, LL >= SHADOW_FAR, corrected)
-        return out.view(n, n, 3).cpu().numpy()
+            view = torch.div(hit, n * n, rounding_mode='floor')
+            for b, cols in enumerate(cols_list):
+                sel = torch.nonzero(view == b).squeeze(1) if len(cams) > 1 else slice(None)
+                if len(cams) > 1 and sel.numel() == 0: continue
+                _, t = _t_de(o[sel] + Lev[sel][:, None] * d[sel], power, rule, corrected, True)
+                outs[b][hit[sel] - b * n * n] = _t_shade(torch.as_tensor(cols, dtype=dt, device=dev), t, nrm[sel], l[sel], h[sel],
+                                                        LL[sel] >= SHADOW_FAR, corrected)
+        return [out.view(n, n, 3).cpu().numpy() for out in outs]
+
+def _render_float_torch(n, cam, power, rule, corrected, cols, device=None, dtype=None):
+    return _render_float_torch_batch(n, [cam], power, rule, corrected, [cols], device, dtype)[0]
 
 # %% ../nbs/03_mandelbulb.ipynb #9a84f9d4
 def to_uint8(img: np.ndarray) -> np.ndarray:
@@ -626,30 +818,45 @@ def lanczos_downsample(img: np.ndarray, size: int) -> np.ndarray:
     if img.shape[:2] == (size, size): return img
     return np.asarray(Image.fromarray(img).resize((size, size), Image.Resampling.LANCZOS))
 
-def _check_render_args(size, supersample, backend):
+def _check_render_args(size, supersample, backend, mode='exact'):
     if isinstance(size, bool) or int(size) != size or size < 1: raise InputError(f"size must be a positive integer, got {size!r}")
     if isinstance(supersample, bool) or int(supersample) != supersample or supersample < 1:
         raise InputError(f"supersample must be a positive integer (the published data use 2), got {supersample!r}")
     if backend not in BACKENDS: raise InputError(f"backend must be one of {BACKENDS}, got {backend!r}")
+    if check_mode(mode) == 'fast':
+        if backend != 'numba': raise InputError(f"mode='fast' is a numba-backend mode; use backend='numba' or mode='exact' with backend={backend!r}")
+        if (int(size) * int(supersample)) % 2: raise InputError(f"mode='fast' needs an even size x supersample, got {size} x {supersample}")
 
 def render_view(power: int, rule: int, lat: float, lng: float, cols, size: int = 512, backend: str = 'numba',
-                quirks: str = 'published', supersample: int = 2, device=None, dtype=None) -> np.ndarray:
+                quirks: str = 'published', supersample: int = 2, device=None, dtype=None, mode: str = 'exact') -> np.ndarray:
     "Render one Mandelbulb variation from explicit camera angles (degrees) and trap colours `(3, 3)`: `(size, size, 3)` uint8."
-    power, rule = check_power_rule(power, rule); check_quirks(quirks); _check_render_args(size, supersample, backend)
+    power, rule = check_power_rule(power, rule); check_quirks(quirks); _check_render_args(size, supersample, backend, mode)
     cam = camera(lat, lng, quirks); cols = np.asarray(cols, dtype=np.float64).reshape(3, 3)
     n = int(size) * int(supersample)
     if backend == 'numba':
         if device not in (None, 'cpu'): raise InputError(f"the numba backend runs on the CPU; got device={device!r} (use backend='torch')")
-        hi = _render_float_numba(n, cam, power, rule, quirks == 'corrected', cols)
+        hi = _render_float_numba(n, cam, power, rule, quirks == 'corrected', cols, mode=mode)
     else:
         hi = _render_float_torch(n, cam, power, rule, quirks == 'corrected', cols, device, dtype)
     return lanczos_downsample(to_uint8(hi), int(size))
 
 def render_mandelbulb(power: int, rule: int, rng: np.random.Generator, size: int = 512, backend: str = 'numba',
-                      quirks: str = 'published', supersample: int = 2, device=None) -> np.ndarray:
+                      quirks: str = 'published', supersample: int = 2, device=None, mode: str = 'exact') -> np.ndarray:
     "One MandelbulbVAR image `(size, size, 3)` uint8 RGB; camera and colours are drawn from `rng` (`sample_view`)."
     v = sample_view(rng)
-    return render_view(power, rule, v['lat'], v['lng'], v['cols'], size, backend, quirks, supersample, device)
+    return render_view(power, rule, v['lat'], v['lng'], v['cols'], size, backend, quirks, supersample, device, mode=mode)
+
+def render_views(power: int, rule: int, views, size: int = 512, backend: str = 'numba', quirks: str = 'published',
+                 supersample: int = 2, device=None, dtype=None, mode: str = 'exact') -> list:
+    "`render_view` of several views (dicts as `sample_view` returns) of one class; torch marches all their rays together."
+    views = list(views)
+    if backend != 'torch' or not views:
+        return [render_view(power, rule, v['lat'], v['lng'], v['cols'], size, backend, quirks, supersample, device, dtype, mode) for v in views]
+    power, rule = check_power_rule(power, rule); check_quirks(quirks); _check_render_args(size, supersample, backend, mode)
+    n = int(size) * int(supersample)
+    his = _render_float_torch_batch(n, [camera(v['lat'], v['lng'], quirks) for v in views], power, rule, quirks == 'corrected',
+                                    [np.asarray(v['cols'], dtype=np.float64).reshape(3, 3) for v in views], device, dtype)
+    return [lanczos_downsample(to_uint8(hi), int(size)) for hi in his]
 
 # %% ../nbs/03_mandelbulb.ipynb #12c4f062
 def _int_list(xs, what: str) -> list[int]:
@@ -667,7 +874,7 @@ class MandelbulbVARRecipe(Recipe):
     name = 'mandelbulbvar'
 
     def __init__(self, powers, rules, per_class: int, size: int = 512, seed: int = 0, quirks: str = 'published',
-                 backend: str = 'numba', supersample: int = 2):
+                 backend: str = 'numba', supersample: int = 2, mode: str = 'exact', device: str | None = None):
         self.powers, self.rules = _int_list(powers, 'powers'), _int_list(rules, 'rules')
         for p in self.powers: check_power_rule(p, 0)
         for r in self.rules: check_power_rule(2, r)
@@ -676,9 +883,13 @@ class MandelbulbVARRecipe(Recipe):
         if isinstance(per_class, bool) or int(per_class) != per_class or per_class < 1:
             raise InputError(f"per_class must be a positive integer, got {per_class!r}")
         if isinstance(seed, bool) or int(seed) != seed or seed < 0: raise InputError(f"seed must be a non-negative integer, got {seed!r}")
-        check_quirks(quirks); _check_render_args(size, supersample, backend)
+        check_quirks(quirks); _check_render_args(size, supersample, backend, mode)
         self.per_class, self.size, self.seed, self.supersample = int(per_class), int(size), int(seed), int(supersample)
-        self.quirks, self.backend = quirks, backend
+        self.quirks, self.backend, self.mode = quirks, backend, mode
+        if backend == 'numba' and device not in (None, 'cpu'):
+            raise InputError(f"the numba backend runs on the CPU; got device={device!r} (use backend='torch')")
+        # torch: the device type decides the pixels (CPU and CUDA round differently), so it is part of the config
+        self.device = torch_device(device).type if backend == 'torch' else None
         self.classes = [(p, r) for p in self.powers for r in self.rules]
 
     @classmethod
@@ -697,19 +908,48 @@ class MandelbulbVARRecipe(Recipe):
     def render(self, i: int) -> np.ndarray:
         i = self.check_index(i)
         p, r = self.classes[i // self.per_class]
-        return render_mandelbulb(p, r, item_rng(self.seed, i), self.size, self.backend, self.quirks, self.supersample)
+        return render_mandelbulb(p, r, item_rng(self.seed, i), self.size, self.backend, self.quirks, self.supersample,
+                                 self.device, mode=self.mode)
+
+    @property
+    def parent_renders(self) -> bool:
+        "True for torch: the dataset writer renders in its own process, in batches (`render_batch`), as CUDA cannot run in forked workers."
+        return self.backend == 'torch'
+
+    def render_batch(self, indices) -> list:
+        "Images `indices` (the same pixels as `render`); torch renders the views of one class in one batched march."
+        indices = [self.check_index(i) for i in indices]
+        if self.backend != 'torch': return [self.render(i) for i in indices]
+        out, start = [], 0
+        while start < len(indices):      # runs of one class
+            c = indices[start] // self.per_class; end = start
+            while end < len(indices) and indices[end] // self.per_class == c: end += 1
+            p, r = self.classes[c]
+            views = [sample_view(item_rng(self.seed, i)) for i in indices[start:end]]
+            out += render_views(p, r, views, self.size, self.backend, self.quirks, self.supersample, self.device)
+            start = end
+        return out
 
     def config(self) -> dict:
-        return dict(powers=list(self.powers), rules=list(self.rules), per_class=self.per_class, size=self.size, seed=self.seed,
-                    quirks=self.quirks, backend=self.backend, supersample=self.supersample)
+        cfg = dict(powers=list(self.powers), rules=list(self.rules), per_class=self.per_class, size=self.size, seed=self.seed,
+                   quirks=self.quirks, backend=self.backend, supersample=self.supersample)
+        # the exact mode and the numba backend write no key, so folders written before these options existed stay resumable
+        if self.mode != 'exact': cfg.update(mode=self.mode, fast_threshold=FAST_THRESHOLD)
+        if self.device is not None: cfg.update(device=self.device)
+        return cfg
 
     @classmethod
     def from_config(cls, config: dict, root=None) -> 'MandelbulbVARRecipe':
-        known = {'powers', 'rules', 'per_class', 'size', 'seed', 'quirks', 'backend', 'supersample'}
+        known = {'powers', 'rules', 'per_class', 'size', 'seed', 'quirks', 'backend', 'supersample', 'mode', 'fast_threshold', 'device'}
         extra, missing = set(config) - known, {'powers', 'rules', 'per_class'} - set(config)
         if extra or missing:
             raise InputError(f"mandelbulbvar config: unknown keys {sorted(extra)}, missing keys {sorted(missing)}; "
                              f"expected {sorted(known)} (was the dataset.json written by another version?)")
+        config = dict(config)
+        thr = config.pop('fast_threshold', None)
+        if config.get('mode', 'exact') == 'fast' and thr != FAST_THRESHOLD:
+            raise InputError(f"this dataset was written in mode='fast' with threshold {thr}, this version's is {FAST_THRESHOLD}: "
+                             "its images cannot be re-rendered or extended by this version")
         return cls(**config)
 
 def mandelbulbvar_1k(per_class: int = 1000, **kw) -> MandelbulbVARRecipe:
