@@ -21,7 +21,7 @@ def cases():
     from fractal4ad_nb.render import FractalsRecipe, ds_background
     from fractal4ad_nb.multiformula import MultiFractalsRecipe, MultiMandelbulbsRecipe
     from fractal4ad_nb.fixtures import fake_source
-    from fractal4ad_nb.mandelbulb import MandelbulbVARRecipe
+    from fractal4ad_nb.mandelbulbvar import MandelbulbVARRecipe
     bank = sample_bank(40, seed=0)
     fr = lambda **kw: FractalsRecipe(bank, 4, 10, 40, 3, dict(niter=20_000, **kw))
     yield 'fractals-128', fr(size=128), range(0, 40, 3)

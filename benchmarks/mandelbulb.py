@@ -37,7 +37,7 @@ def _images(n):
 def _setup(case, device):
     "Configure the library for `case`; returns (backend, mode, device)."
     import numba, torch
-    from fractal4ad_nb import mandelbulb as M
+    from fractal4ad_nb import mandelbulbvar as M
     if not hasattr(_setup, 'lanes'): _setup.lanes, _setup.torch_threads = M.NUMBA_LANES, torch.get_num_threads()   # defaults, kept once
     M.NUMBA_LANES = 0 if case == 'numba-ref-1' else _setup.lanes
     M.NUMBA_LANE_TRAPS = case != 'numba-traps0-1'
@@ -53,7 +53,7 @@ def _sync(device):
 
 def run_once(case, size, images, device, batch):
     "Render `images` once; returns (wall s per image, CPU s per image, the images)."
-    from fractal4ad_nb.mandelbulb import render_view, render_views
+    from fractal4ad_nb.mandelbulbvar import render_view, render_views
     backend, mode, dev = _setup(case, device)
     _sync(dev); w0, c0 = time.perf_counter(), time.process_time()
     if case == 'torch-batch':
@@ -86,7 +86,8 @@ def main():
     p.add_argument('--json', default=None, help='also write all runs to this JSON file')
     args = p.parse_args()
     import numba, torch
-    from fractal4ad_nb.mandelbulb import _render_float_numba, camera, render_view
+    from fractal4ad_nb.mandelbulb import camera
+    from fractal4ad_nb.mandelbulbvar import _render_float_numba, render_view
     device = args.device or 'cpu'
     print(f"$ {' '.join([Path(sys.executable).name, *sys.argv])}")
     print(f"cpu cores {os.cpu_count()}, numba threads {numba.config.NUMBA_NUM_THREADS}, torch {torch.__version__}"

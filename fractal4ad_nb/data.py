@@ -16,7 +16,8 @@ from .core import (InputError, run_cli, Recipe, RECIPES, recipe_from_config, par
                                 save_figure, same_job, job_diff, read_record)
 from .ifs import SystemBank, sample_bank, convert_official_bank
 from .render import FractalsRecipe, FractalConfig, contact_sheet
-from .mandelbulb import MandelbulbVARRecipe, MANDELBULBVAR_POWERS, MANDELBULBVAR_RULES
+from .mandelbulb import MANDELBULBVAR_POWERS, MANDELBULBVAR_RULES
+from .mandelbulbvar import MandelbulbVARRecipe
 from .multiformula import MultiFractalsRecipe, MultiMandelbulbsRecipe, MultiConfig
 
 # %% auto #0

@@ -17,7 +17,8 @@ import fractal4ad_nb
 from .core import InputError, run_cli, atomic_write_json, sha256_bytes, same_job
 from .ifs import sample_bank
 from .render import FractalsRecipe
-from .mandelbulb import MandelbulbVARRecipe, MANDELBULBVAR_POWERS, MANDELBULBVAR_RULES
+from .mandelbulb import MANDELBULBVAR_POWERS, MANDELBULBVAR_RULES
+from .mandelbulbvar import MandelbulbVARRecipe
 from .multiformula import MultiFractalsRecipe, MultiMandelbulbsRecipe
 from .data import write_dataset
 from .pretrain import PretrainConfig, make_config, pretrain
