@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import cv2
 from tqdm.auto import tqdm
-from fastcore.script import call_parse, store_true
+from fastcore.script import store_true
+from .core import cli
 import torch
 from .core import (InputError, run_cli, Recipe, RECIPES, recipe_from_config, parse_shard, atomic_write_bytes, read_image,
                                 atomic_write_json, sha256_bytes, sha256_file, TMP_PREFIX, IMAGE_FORMATS, FORMAT_SUFFIX, check_format, encode_image,
@@ -239,7 +240,7 @@ class RecipeDataset(torch.utils.data.Dataset):
     def classes(self): return sorted({self.recipe.label(i) for i in range(0, len(self.recipe), max(1, getattr(self.recipe, 'K', 1)))})
 
 # %% ../nbs/05_data.ipynb #c4525860
-@call_parse
+@cli
 def bank_cli(out: str,                    # .npz file to write
              num_systems: int = 1000,     # number of IFS systems
              seed: int = 0,               # system i depends only on (seed, i)
@@ -253,7 +254,7 @@ def bank_cli(out: str,                    # .npz file to write
         print(f"wrote {b.save(out)}: {len(b)} systems, sha256 {b.sha256[:12]}")
     run_cli(go)
 
-@call_parse
+@cli
 def convert_bank_cli(pkl: str,                   # official pickle bank (.pkl)
                      out: str,                   # .npz file to write
                      trust_pickle: store_true = False):  # confirm the .pkl comes from a source you trust
@@ -263,7 +264,7 @@ def convert_bank_cli(pkl: str,                   # official pickle bank (.pkl)
         print(f"wrote {out}: {len(b)} systems")
     run_cli(go)
 
-@call_parse
+@cli
 def fractals_cli(out: str,                       # output dataset folder
                  classes: int = 1000,            # number of classes C
                  per_class: int = 1000,          # images per class K
@@ -291,7 +292,7 @@ def fractals_cli(out: str,                       # output dataset folder
         print(json.dumps(r))
     run_cli(go)
 
-@call_parse
+@cli
 def multifractals_cli(out: str,                    # output dataset folder
                       classes: int = 1000,         # number of classes C
                       per_class: int = 1000,       # images per class K
@@ -319,7 +320,7 @@ def multifractals_cli(out: str,                    # output dataset folder
         print(json.dumps(write_dataset(MultiFractalsRecipe(b, classes, per_class, S, seed, cfg), out, workers, shard or (0, 1), fmt, not quiet)))
     run_cli(go)
 
-@call_parse
+@cli
 def multimandelbulbs_cli(out: str,                  # output dataset folder
                          source: str,               # MandelbulbVAR-layout folder: power{p}-rule{r}/{n}.png
                          classes: int = 200,        # number of classes C (each owns #sources // C source classes)
@@ -331,7 +332,10 @@ def multimandelbulbs_cli(out: str,                  # output dataset folder
                          no_cap: store_true = False,    # do not cap objects per image at sources per class (official caps)
                          background: store_true = False, # diamond-square background instead of black
                          bg_removal: str = 'border',     # 'border' (near-white connected to the border) or 'official' (any channel == 255)
-                         workers: int = None, shard: str = None, fmt: str = 'png', quiet: store_true = False):
+                         workers: int = None,         # processes (default: all cores)
+                         shard: str = None,           # k/N: write only the k-th of N blocks (for N machines)
+                         fmt: str = 'png',            # 'png', 'png-fast' or 'bmp' (all lossless)
+                         quiet: store_true = False):  # no progress bar
     "Write (or resume) a *MultiMandelbulbs* dataset from a MandelbulbVAR folder (paper: 200 classes x 2000 from MandelbulbVAR-1k)."
     def go():
         cfg = MultiConfig(size=size, n_objects=(min_objects, max_objects), cap_by_sources=not no_cap, background=background,
@@ -340,7 +344,7 @@ def multimandelbulbs_cli(out: str,                  # output dataset folder
         print(json.dumps(write_dataset(rec, out, workers, shard or (0, 1), fmt, not quiet)))
     run_cli(go)
 
-@call_parse
+@cli
 def mandelbulbvar_cli(out: str,                  # output folder (MandelbulbVAR layout: power{p}-rule{r}/{n}.png)
                       per_class: int = 1000,     # images per (power, rule) class
                       powers: str = None,        # comma-separated powers (default: 2..18)
@@ -352,7 +356,10 @@ def mandelbulbvar_cli(out: str,                  # output folder (MandelbulbVAR 
                       mode: str = 'exact',       # numba: 'exact' (the published renderer) or 'fast' (adaptive supersampling, bounded difference)
                       device: str = None,        # torch: 'cpu', 'cuda' or 'cuda:N' (default: CUDA when present)
                       batch: int = 8,            # torch: images rendered together by the parent process
-                      workers: int = None, shard: str = None, fmt: str = 'png', quiet: store_true = False):
+                      workers: int = None,         # processes (default: all cores)
+                      shard: str = None,           # k/N: write only the k-th of N blocks (for N machines)
+                      fmt: str = 'png',            # 'png', 'png-fast' or 'bmp' (all lossless)
+                      quiet: store_true = False):  # no progress bar
     "Write (or resume) MandelbulbVAR images (default: the full MandelbulbVAR-1k recipe, 1037 classes)."
     def go():
         ints = lambda s, d: d if not s else [int(x) for x in str(s).split(',') if x.strip()]
@@ -361,7 +368,7 @@ def mandelbulbvar_cli(out: str,                  # output folder (MandelbulbVAR 
         print(json.dumps(write_dataset(rec, out, workers, shard or (0, 1), fmt, not quiet, batch=batch)))
     run_cli(go)
 
-@call_parse
+@cli
 def verify_cli(out: str,                         # dataset folder
                samples: int = 16,                # images to re-render and compare
                check_files: store_true = False,  # also hash every file against the manifest
@@ -385,7 +392,7 @@ def dataset_sheet(out, label: int = 0, n: int = 16, ncols: int = 8):
                          titles=[f"#{e['index']}" + (f" sys {e['system']}" if 'system' in e else '') for e in picks],
                          suptitle=f"{spec['recipe']}: class {label}")
 
-@call_parse
+@cli
 def sheet_cli(out: str,            # dataset folder
               png: str,            # figure to write (.png/.pdf/.svg)
               label: int = 0,      # class to show
