@@ -407,7 +407,7 @@ a.f4ad-srclink { float: right; font: 400 12px system-ui, sans-serif; color: #0b4
 table.f4ad-params { border-collapse: collapse; margin: 8px 0 4px; font-size: 13px; }
 table.f4ad-params th, table.f4ad-params td { border-bottom: 1px solid #e3e6ea; padding: 3px 10px 3px 0; text-align: left; vertical-align: top; }
 table.f4ad-params th { color: #6a737d; font-weight: 600; }
-table.f4ad-params td code { white-space: pre-wrap; overflow-wrap: anywhere; }
+table.f4ad-params td code { white-space: pre-wrap; overflow-wrap: break-word; }
 .f4ad-header { border-bottom: 1px solid #e3e6ea; margin: 0 0 12px; padding: 12px 0 10px; }
 .f4ad-title { font: 700 30px/1.2 system-ui, sans-serif; margin: 8px 0; }
 .f4ad-description { font: 17px/1.45 system-ui, sans-serif; color: #4a5560; margin: 6px 0; }
