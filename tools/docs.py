@@ -1,5 +1,6 @@
 """The documentation site without Quarto: the notebooks processed the nbdev way, rendered to HTML by nbconvert, with a
-sidebar, a link checker and headless-Chromium screenshots.
+sidebar, client-side search, an "On this page" list, source links, parameter tables, a link checker and
+headless-Chromium checks.
 
 Project tooling, not part of the installed package: run it from a checkout as
     .venv/bin/python tools/docs.py --out _site_offline --check
