@@ -434,7 +434,9 @@ def _inline_md(s: str) -> str:
     from nbconvert.filters.markdown import markdown2html_mistune
     return re.sub(r'^<p>|</p>$', '', markdown2html_mistune(s).strip())
 
-def _plain(s: str) -> str: return re.sub(r'[*_`]', '', s)
+def _plain(s: str) -> str:
+    "One line of markdown as plain text: `*Fractals*` -> `Fractals`, `fractal4ad_nb` stays."
+    return html.unescape(re.sub(r'<[^>]+>', '', _inline_md(s))) if s else s
 
 def _nav(pages: list[Page], current: Page, brand: str, repo_url: str | None = None) -> str:
     e = html.escape
