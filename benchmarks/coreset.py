@@ -20,7 +20,7 @@ parity  Image and pixel AUROC of PatchCore runs with either sampler through the 
     MALLOC_MMAP_THRESHOLD_=131072 .venv/bin/python benchmarks/coreset.py speed --sizes 256 --fit --repeats 1
     MALLOC_MMAP_THRESHOLD_=131072 .venv/bin/python benchmarks/coreset.py parity --size 64 --seeds 0-2 --out /tmp/coreset-parity-64
 """
-import argparse, json, os, resource, shlex, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, shlex, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
 
 CACHE = Path(tempfile.gettempdir()) / 'fractal4ad-bench-data'
@@ -28,6 +28,13 @@ CACHE = Path(tempfile.gettempdir()) / 'fractal4ad-bench-data'
 def _uptime():
     try: return subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()
     except OSError: return 'uptime unavailable'
+
+def _peak_mb():
+    """This process's peak resident memory (VmHWM, MB). Not ru_maxrss: Linux keeps that across fork + exec, so every case
+    would report at least the parent's peak (the feature extraction)."""
+    for line in open('/proc/self/status'):
+        if line.startswith('VmHWM:'): return int(line.split()[1]) / 1024
+    return float('nan')
 
 def _setup(threads):
     os.environ.setdefault('HF_HUB_OFFLINE', '1')
@@ -69,7 +76,7 @@ def one_coreset(a):
     E = _features(a.size, a.cache)
     N = len(E); n = int(N * 0.1); ratio = 0.1
     if a.sampler == 'anomalib' and a.steps and a.steps < n: ratio = (a.steps + 0.5) / N   # the first `steps` steps only
-    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss0 = _peak_mb()
     from anomalib.models.components.dimensionality_reduction import SparseRandomProjection
     torch.manual_seed(1); np.random.seed(1)
     t0 = time.perf_counter(); P = SparseRandomProjection(eps=0.9); P.fit(E); P.transform(E); proj = time.perf_counter() - t0; del P
@@ -81,7 +88,7 @@ def one_coreset(a):
     step_s = float(d.mean())                 # anomalib: mean seconds per step after the first ten (first-touch warm-up)
     out = dict(sampler=a.sampler, size=a.size, N=N, n=n, steps=steps, seconds=t, full=steps == n,
                seconds_full=t if steps == n else proj + step_s * (n - 1), projection_s=proj, step_s=step_s,
-               peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, rss_before_mb=rss0,
+               peak_rss_mb=_peak_mb(), rss_before_mb=rss0,
                distances=info.get('distances'), threads=a.threads)
     np.save(Path(a.cache) / f"picks-{a.sampler}-{a.size}.npy", idx.numpy())
     print(json.dumps(out))
@@ -110,7 +117,7 @@ def one_fit(a):
     ci = model.model.coreset_info
     print(json.dumps(dict(sampler=a.sampler, size=a.size, fit_s=t1 - t0, test_s=t2 - t1, coreset_s=ci['seconds'],
                           N=ci['n_patches'], n=ci['n'], image_AUROC=float(res[0]['image_AUROC']),
-                          peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, threads=a.threads)))
+                          peak_rss_mb=_peak_mb(), threads=a.threads)))
 
 def _sub(args, timeout):
     cmd = [sys.executable, __file__] + args
@@ -192,28 +199,34 @@ def speed(a):
 def parity(a):
     _setup(a.threads)
     import pandas as pd
-    from fractal4ad_nb.ad.engine import run_eval, parse_seeds
+    from fractal4ad_nb.ad.engine import run_eval, parse_seeds, read_results
     methods = ['patchcore', {'method': 'patchcore', 'sampler': 'anomalib', 'label': 'patchcore-anomalib'}]
     dfs = []
     for ds in a.datasets.split(','):
         t0 = time.perf_counter()
+        if a.no_run:                       # the table of the runs the folder holds (e.g. a run stopped part-way)
+            if (Path(a.out) / ds / 'results.csv').is_file(): dfs.append(read_results(Path(a.out) / ds))
+            continue
         dfs.append(run_eval(dict(out=str(Path(a.out) / ds), dataset=ds, seeds=parse_seeds(a.seeds), methods=methods, backbones=['random'],
                                  image_size=a.size, overlays=0, progress=False, limit=a.limit), 'cpu'))
         print(f"  {ds}: {len(dfs[-1])} runs ({time.perf_counter() - t0:.0f} s this call)", flush=True)
-    df = pd.concat(dfs, ignore_index=True)
+    df = pd.concat(dfs, ignore_index=True) if dfs else pd.DataFrame(columns=['method', 'dataset', 'category', 'seed'])
+    df = df[df.method.isin(['patchcore', 'patchcore-anomalib'])].copy()
     df['sampler'] = df.method.map({'patchcore': 'fast', 'patchcore-anomalib': 'anomalib'})
     print(f"\nPatchCore AUROC with either coreset sampler (random resnet18, {a.size} px, cpu-scale settings, seeds {a.seeds}); "
           f"mean over seeds; diff = ours - anomalib's:\n")
-    print('| dataset | category | metric | anomalib | ours | diff | max abs diff of a seed | fit s anomalib | fit s ours |\n|---|---|---|---|---|---|---|---|---|')
+    print('| dataset | category | metric | anomalib | ours | diff | max abs diff of a seed | fit s anomalib | fit s ours | seeds |\n|---|---|---|---|---|---|---|---|---|---|')
     worst = 0.0
     for (ds, cat), g in df.groupby(['dataset', 'category'], sort=True):
-        p = g.pivot_table(index='seed', columns='sampler', values=['image_AUROC', 'pixel_AUROC', 'fit_s'])
+        both = g.groupby('seed').sampler.nunique().pipe(lambda c: c[c == 2].index)   # seeds run with both samplers
+        if not len(both): print(f"| {ds} | {cat} | (no seed run with both samplers yet) | | | | | | |"); continue
+        p = g[g.seed.isin(both)].pivot_table(index='seed', columns='sampler', values=['image_AUROC', 'pixel_AUROC', 'fit_s'], dropna=False)
         for m in ('image_AUROC', 'pixel_AUROC'):
-            if p[m].isna().all().all(): continue
+            if m not in p or p[m].isna().all().all(): continue
             d = (p[m]['fast'] - p[m]['anomalib'])
             worst = max(worst, abs(d.mean()))
             print(f"| {ds} | {cat} | {m} | {p[m]['anomalib'].mean():.4f} | {p[m]['fast'].mean():.4f} | {d.mean():+.4f} | {d.abs().max():.4f} "
-                  f"| {p['fit_s']['anomalib'].median():.1f} | {p['fit_s']['fast'].median():.1f} |")
+                  f"| {p['fit_s']['anomalib'].median():.1f} | {p['fit_s']['fast'].median():.1f} | seeds {','.join(map(str, both))} |")
     print(f"\nlargest |mean difference|: {worst:.4f} (acceptance: <= 0.005)")
 
 def main():
@@ -230,6 +243,7 @@ def main():
     p.add_argument('--seeds', default='0-2', help='parity: split seeds')
     p.add_argument('--datasets', default='elpv,textures', help='parity: datasets')
     p.add_argument('--limit', type=int, default=None, help='parity: cap images per folder (ELPV default: the full split; textures: 64)')
+    p.add_argument('--no-run', action='store_true', help='parity: only print the table of the runs already in --out')
     p.add_argument('--out', default=str(Path(tempfile.gettempdir()) / 'coreset-parity'), help='parity: results folder')
     p.add_argument('--one-coreset', nargs=2, metavar=('SAMPLER', 'SIZE'), help=argparse.SUPPRESS)
     p.add_argument('--one-fit', nargs=2, metavar=('SAMPLER', 'SIZE'), help=argparse.SUPPRESS)
