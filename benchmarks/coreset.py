@@ -75,7 +75,7 @@ def one_coreset(a):
     kcg.tqdm = _clock
     E = _features(a.size, a.cache)
     N = len(E); n = int(N * 0.1); ratio = 0.1
-    if a.sampler == 'anomalib' and a.steps and a.steps < n: ratio = (a.steps + 0.5) / N   # the first `steps` steps only
+    if a.steps and a.steps < n: ratio = (a.steps + 0.5) / N   # the first `steps` steps only (anomalib: timing; ours: memory)
     rss0 = _peak_mb()
     from anomalib.models.components.dimensionality_reduction import SparseRandomProjection
     torch.manual_seed(1); np.random.seed(1)
