@@ -388,7 +388,7 @@ h1:hover > a.anchor-link, h2:hover > a.anchor-link, h3:hover > a.anchor-link, h4
   margin: 0; padding: 6px 0; list-style: none; background: #fff; border: 1px solid #c7cdd4; border-radius: 6px;
   box-shadow: 0 6px 24px rgba(0,0,0,.18); z-index: 10; }
 .f4ad-hits a { display: block; padding: 6px 12px; color: #24292f; text-decoration: none; }
-.f4ad-hits a:hover, .f4ad-hits li:first-child a { background: #eef3fa; }
+.f4ad-hits a:hover, .f4ad-hits a.f4ad-sel { background: #eef3fa; }
 .f4ad-hit-title { font-weight: 600; margin-right: 8px; }
 .f4ad-hit-page { color: #6a737d; font-size: 12px; }
 .f4ad-hit-text { display: block; color: #4a5560; font-size: 13px; }
@@ -607,11 +607,22 @@ SEARCH_JS = r"""// Client-side search of the offline site: window.F4AD_SEARCH (s
       a.appendChild(t); a.appendChild(p); a.appendChild(x); li.appendChild(a); list.appendChild(li);
     });
     list.hidden = false;
+    select(0);
     return hits;
+  }
+  var sel = 0;
+  function select(i, scroll) {   // the hit that Enter opens; arrow keys move it
+    var links = list.querySelectorAll('a');
+    if (!links.length) return;
+    sel = Math.max(0, Math.min(links.length - 1, i));
+    for (var k = 0; k < links.length; k++) links[k].classList.toggle('f4ad-sel', k === sel);
+    if (scroll) links[sel].scrollIntoView({block: 'nearest'});
   }
   box.addEventListener('input', function () { search(box.value); });
   box.addEventListener('keydown', function (ev) {
-    if (ev.key === 'Enter') { var a = list.querySelector('a'); if (a) window.location.href = a.href; }
+    var links = list.querySelectorAll('a');
+    if (ev.key === 'ArrowDown' || ev.key === 'ArrowUp') { ev.preventDefault(); select(sel + (ev.key === 'ArrowDown' ? 1 : -1), true); }
+    if (ev.key === 'Enter' && links.length) window.location.href = links[sel].href;
     if (ev.key === 'Escape') { box.value = ''; search(''); }
   });
   document.addEventListener('click', function (ev) { if (!list.contains(ev.target) && ev.target !== box) list.hidden = true; });
