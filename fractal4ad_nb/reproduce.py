@@ -518,6 +518,8 @@ RATES = {   # (value, unit, source): the rates behind `estimate`; 'cuda' values 
         'render-mandelbulb-torch': (33.0, 'CPU-s per 512 px Mandelbulb', f'{_M}: 03_mandelbulb, torch backend on one thread'),
         'pretrain': (0.38, 'WRN-50-2 training images/s at 224 px', f'{_M}: fp32, batch 8, {_B}'),
         'pretrain-loader': (120.0, '512 px PNG decodes/s per core', f'{_M}: pretrain notebook, low end'),
+        'pretrain-run': (50.0, 's of fixed cost per pre-training run (WRN-50-2 build, Lightning start, export)',
+                         f'{_M}: the five paper-smoke runs took 35-69 s for 3 steps each, load average 10-12'),
         'ad-forward': (1.06, 'WRN-50-2 forward images/s at 256 px', f'{_M}: fp32, batch 8, {_B}'),
         'ad-loader': (16.4, 'images/s decoded and resized in one process (1024 px PNG)', f'{_M}: {_B}'),
         'ad-run': (15.0, 's of fixed cost per evaluation run', f'{_M}: paper-smoke runs (model build, metrics, Lightning)'),
@@ -529,6 +531,7 @@ RATES = {   # (value, unit, source): the rates behind `estimate`; 'cuda' values 
                      'assumption: pretrain notebook arithmetic, 15-30 % of an H100\'s bf16 peak, low end; gpu_check measures it'),
         'ad-forward': (1000.0, 'WRN-50-2 forward images/s at 256 px (fp32 / TF32)', 'assumption; gpu_check measures PatchCore / PaDiM'),
         'ad-run': (10.0, 's of fixed cost per evaluation run', 'assumption: as on the CPU without the network time'),
+        'pretrain-run': (60.0, 's of fixed cost per pre-training run', 'assumption: model build, Lightning and CUDA start, first-epoch compilation'),
     },
 }
 ARCH_GFLOP = {'wide_resnet50_2': 68.1, 'resnet50': 24.6, 'resnet18': 10.6}   # training GFLOP per 224 px image (pretrain notebook)
@@ -563,7 +566,7 @@ def estimate(p: pd.DataFrame,          # a `plan`
         if k == 'render-mandelbulb-torch': return n * v(k) * (size / 512) ** 2 / (1 if device == 'cuda' else cores)
         flops = ARCH_GFLOP.get(row.get('arch'), 68.1) / ARCH_GFLOP['wide_resnet50_2']
         if k == 'pretrain':
-            return n / min(v('pretrain') / flops * (224 / size) ** 2, v('pretrain-loader') * cores)
+            return v('pretrain-run') + n / min(v('pretrain') / flops * (224 / size) ** 2, v('pretrain-loader') * cores)
         if k == 'evaluate':                                              # num_workers=0: loading and the network take turns
             if row.method in ('patchcore', 'padim'): reads = passes = row.train + 2 * row.test
             else:
@@ -579,8 +582,10 @@ def _hms(s: float) -> str:
     return f"{s / 86400:.1f} d" if s >= 2 * 86400 else f"{s / 3600:.1f} h" if s >= 3600 else f"{s / 60:.0f} min" if s >= 60 else f"{s:.0f} s"
 
 # %% ../nbs/20_reproduce.ipynb #b4000006
-def plan_text(profile, out='results', roots=None, stages=None, nbs=None, device=None, rates=None, imagenet=None) -> str:
-    "The plan and time estimate of a run as text (what `reproduce` prints before it starts, and `--dry_run` prints alone)."
+def plan_text(profile, out='results', roots=None, stages=None, nbs=None, device=None, rates=None, imagenet=None,
+              price: float | None = None # price of one hour of this machine (any currency): the cost line multiplies by it
+             ) -> str:
+    "The plan, time and cost estimate of a run as text (what `reproduce` prints before it starts, and `--dry_run` prints alone)."
     prof = get_profile(profile)
     dev = detect_device() if device is None else (device, '')
     p, used = estimate(plan(prof, out, roots, stages, nbs, imagenet), dev[0], rates)
@@ -589,8 +594,11 @@ def plan_text(profile, out='results', roots=None, stages=None, nbs=None, device=
         lines.append(f"{st}: {_hms(g.seconds.sum())} to do" if g.seconds.sum() else f"{st}: nothing to do")
         for row in g.itertuples():
             if row.kind != 'stage' or row.status != 'done': lines.append(f"  [{row.status}] {row.work}" + (f"  ~{_hms(row.seconds)}" if row.seconds else ''))
-    keys = sorted({k for k in used if k in set(p.kind) | {'stage', 'pretrain-loader', 'ad-loader', 'ad-run', 'ad-forward', 'pretrain'}})
+    keys = sorted({k for k in used if k in set(p.kind) | {'stage', 'pretrain-loader', 'ad-loader', 'ad-run', 'ad-forward', 'pretrain', 'pretrain-run'}})
     lines += ['', f"ESTIMATE of the time left: {_hms(p.seconds.sum())} (from the rates below: estimates, not measurements of this run)"]
+    hours = p.seconds.sum() / 3600
+    lines += [f"COST: {hours:,.1f} machine-hours on this {dev[0]} machine" + (f" (one {dev[1]})" if dev[0] == 'cuda' and dev[1] else '')
+              + (f" x {price:g} per hour = {hours * price:,.0f}" if price else ' (pass --price PER_HOUR for a sum)')]
     lines += [f"  {k} = {used[k][0]:.4g} {used[k][1]} [{used[k][2]}]" for k in keys]
     return '\n'.join(lines)
 
@@ -640,7 +648,8 @@ def reproduce(profile: str = 'cpu',       # profile name (see PROFILES)
               nbs=None,                   # notebooks folder (default: stages_dir())
               env=None,                   # environment with the paper's dataset folders (default: os.environ)
               rates: dict | None = None,  # measured rates for the estimate (see load_rates)
-              dry_run: bool = False       # print the plan and the estimate, run nothing
+              dry_run: bool = False,      # print the plan and the estimate, run nothing
+              price: float | None = None  # price of one machine-hour, for the cost line of the estimate
              ) -> list[dict]:
     "Run every stage of `profile` in order (or just `only`), skipping finished identical ones; prints the plan and estimate first."
     prof, stages = get_profile(profile), list(stages or STAGES)
@@ -648,7 +657,7 @@ def reproduce(profile: str = 'cpu',       # profile name (see PROFILES)
         stages = [s for s in stages if s.name == only]
         if not stages: raise InputError(f"unknown stage {only!r}; stages: {[s.name for s in STAGES]}")
     roots = check_paper_data(prof.datasets, env)                        # the stages get these folders, not the environment
-    print(plan_text(prof, out, roots, stages, nbs, rates=rates), flush=True)
+    print(plan_text(prof, out, roots, stages, nbs, rates=rates, price=price), flush=True)
     if dry_run: return []
     recs = []
     for s in stages:
@@ -667,9 +676,10 @@ def reproduce_cli(profile: str = 'cpu',          # 'cpu' (minutes on 2 cores), '
                   force: store_true = False,     # rerun stages even if an identical run is recorded
                   list_stages: store_true = False,   # print the stages and exit
                   dry_run: store_true = False,   # print what would run, what is done and the time estimate; run nothing
-                  rates: str = None):            # JSON written by benchmarks/gpu_check.py: its measured rates replace the estimate's assumptions
+                  rates: str = None,             # JSON written by benchmarks/gpu_check.py: its measured rates replace the estimate's assumptions
+                  price: float = None):          # price of one machine-hour: the estimate's cost line adds the sum
     "Rerun the paper's tables and figures through their papermill notebooks."
     if list_stages:
         for s in STAGES: print(f"{s.name:24s} nbs/{s.notebook}")
         return
-    run_cli(lambda: reproduce(profile, out, only, force, rates=load_rates(rates) if rates else None, dry_run=dry_run), failures=(StageFailed,))
+    run_cli(lambda: reproduce(profile, out, only, force, rates=load_rates(rates) if rates else None, dry_run=dry_run, price=price), failures=(StageFailed,))
