@@ -7,7 +7,7 @@ Steps (each timed, with its peak GPU memory; a failure is recorded and the scrip
 
 1. `mandelbulb`: the torch backend on CUDA (the paper profile's MandelbulbVAR source): seconds per 512 px image, rendered
    through `MandelbulbVARRecipe(backend='torch')` as the dataset writer does, after a check that CUDA and numba agree
-   at 64 px (the 03_mandelbulb tolerance).
+   at 64 px (the tolerance of the mandelbulb notebooks).
 2. `pretrain_<arch>_<source>`: pre-training images/s at 224 px crops for resnet18 and WRN-50-2 with the paper preset
    on the GPU (bf16-mixed, channels-last, chosen by 'auto'; `pretrain.Throughput`, which includes loading), from a
    512 px Fractals folder on disk and rendered on the fly in the loader workers (does generation keep up?), plus the
@@ -56,7 +56,7 @@ class Check:
         return res
 
 def step_mandelbulb(dev, size, n):
-    from fractal4ad_nb.mandelbulb import MandelbulbVARRecipe, render_mandelbulb
+    from fractal4ad_nb.mandelbulbvar import MandelbulbVARRecipe, render_mandelbulb
     a = render_mandelbulb(11, 332, np.random.default_rng(2), size=64)                       # numba
     b = render_mandelbulb(11, 332, np.random.default_rng(2), size=64, backend='torch', device=str(dev))
     d = np.abs(a.astype(int) - b.astype(int)).max(-1)

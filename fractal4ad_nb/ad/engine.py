@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 import yaml
 from tqdm.auto import tqdm
-from fastcore.script import call_parse, store_true
+from fastcore.script import store_true
+from ..core import cli
 from ..core import InputError, run_cli, atomic_write_json, atomic_write_text, sha256_file, save_figure, tame_malloc, from_preset
 from ..backbone import Backbone, resolve_backbone, backbone_folder, feature_network, family_of, weights_fingerprint
 from .data import dataset_categories
@@ -260,7 +261,7 @@ def run_eval(config,                 # an EvalConfig, a dict or a config file (s
 # %% ../../nbs/19_ad_engine.ipynb #64f1c5d0
 def _csv(s): return [x.strip() for x in str(s).split(',') if x.strip()] if s else None
 
-@call_parse
+@cli
 def evaluate_cli(out: str,                        # results folder: results.csv, summary.md, scores/, overlays/, data/
                  dataset: str = 'elpv',           # elpv | textures | fashion-mnist[:<idx dir>] | mvtec:<root> | loco:<root> | visa:<root> | folder:<root>
                  methods: str = 'patchcore,padim', # comma list of patchcore, padim, stfpm, fastflow, reverse_distillation, cflow
@@ -288,7 +289,7 @@ def evaluate_cli(out: str,                        # results folder: results.csv,
     run_cli(go)
 
 # %% ../../nbs/19_ad_engine.ipynb #e19a0027
-@call_parse
+@cli
 def methods_cli(config: str,                   # YAML or JSON configuration (EvalConfig fields; preset 'own' unless it names one)
                 quiet: store_true = False):    # no progress output
     "Run Gaussian AD / PatchCore / MAE-LoRA (or anomalib) experiments from a config file; results, tables, models in its `out` folder."
