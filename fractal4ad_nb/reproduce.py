@@ -464,7 +464,8 @@ def plan(profile,                 # profile (name or Profile)
     def add(stage, work, kind, count, status, **kw): rows.append(dict(stage=stage, work=work, kind=kind, count=int(count), status=status, **kw))
     stage_done = {}
     for s in stages:
-        stage_done[s.name] = bool((out / 'notebooks' / s.notebook).exists() and same_job(out / 'stages' / f'{s.name}.json', {'key': stage_key(s, prof, nbs, roots)}))
+        s_roots = roots if 'data_roots' in pm.inspect_notebook(str(nbs / s.notebook)) else None   # as run_stage keys it
+        stage_done[s.name] = bool((out / 'notebooks' / s.notebook).exists() and same_job(out / 'stages' / f'{s.name}.json', {'key': stage_key(s, prof, nbs, s_roots)}))
         add(s.name, f"notebook {s.notebook} (kernel start, imports)", 'stage', 1, 'done' if stage_done[s.name] else 'to do')
     figs = {'fig1_fractals': ('render-ifs', 24, prof.size, 'Fractals images'), 'fig2_mandelbulb': ('render-mandelbulb-numba', 28, prof.mandelbulb_size, 'Mandelbulbs (numba)'),
             'fig3_multiformula': ('render-mandelbulb-numba', 24, prof.mandelbulb_size, 'Mandelbulbs (numba) and 16 composites'),
