@@ -304,7 +304,8 @@ def _dataset_facts(data, num_classes):
     return data, int(C), labels, entry
 
 # %% ../nbs/07_pretrain.ipynb #a1e0d9d0
-_RESUME_MAY_CHANGE = ('config.epochs', 'config.max_steps', 'config.num_workers')
+_RESUME_MAY_CHANGE = ('config.epochs', 'config.max_steps', 'config.num_workers',   # how long, how fast it loads
+                      'config.devices', 'config.num_nodes', 'config.strategy')     # the layout of the same world size
 
 def _check_resume(out: Path, record: dict, resume: bool) -> Path | None:
     last, rec_p = out / 'checkpoints' / 'last.ckpt', out / 'pretrain.json'
@@ -423,14 +424,20 @@ def pretrain_cli(data: str,                      # dataset folder (ImageFolder l
                  strategy: str = None,           # 'auto', 'ddp', ...
                  precision: str = None,          # 'auto', 'bf16-mixed', '32-true', ...
                  resume: store_true = False,     # continue the run in OUT from its last checkpoint
-                 quiet: store_true = False):     # no progress bar
+                 quiet: store_true = False,      # no progress bar
+                 config: str = None):            # JSON file of PretrainConfig fields (as fractal4ad-reproduce writes); flags override it
     "Pre-train a classifier on fractal images (Lightning) and export its backbone to OUT/backbone."
     def go():
         given = dict(arch=arch, epochs=epochs, batch_size=batch_size, base_lr=base_lr, ref_batch=ref_batch, lr_scaling=lr_scaling,
                      crop=crop, val_fraction=val_fraction, seed=seed, num_workers=workers, accumulate_grad_batches=accumulate,
                      max_steps=max_steps, accelerator=accelerator, devices=devices, num_nodes=num_nodes, strategy=strategy,
                      precision=precision)
-        cfg = make_config(preset, **{k: v for k, v in given.items() if v is not None})
+        base = {}
+        if config:
+            try: base = json.loads(Path(config).read_text())
+            except (OSError, ValueError) as e: raise InputError(f"--config {config}: cannot read a JSON object of settings ({e})") from None
+            if not isinstance(base, dict): raise InputError(f"--config {config}: expected a JSON object of PretrainConfig fields")
+        cfg = make_config(preset, **{**base, **{k: v for k, v in given.items() if v is not None}})
         r = pretrain(data, out, cfg, resume=resume, progress=not quiet)
         if r['rank'] == 0: print(json.dumps(r))
     run_cli(go)

@@ -63,7 +63,7 @@ def summary_markdown(df: pd.DataFrame # a results table (`read_results`)
     group = ['method', 'backbone', 'arch', 'scale', 'image_size', 'norm']
     for (ds, an), d in df.groupby(['dataset', 'anomalies'], sort=True):
         lines += [f"## {ds}" + (' (SYNTHETIC anomalies)' if an == 'synthetic' else f" ({an} anomalies)"), '']
-        if (d.scale == 'cpu').any(): lines += ['Rows with scale `cpu` use the reduced CPU settings: not comparable with paper numbers.', '']
+        if (d.scale != 'paper').any(): lines += [f"Rows with scale {', '.join(f'`{s}`' for s in sorted(set(d.scale) - {'paper'}))} use reduced settings: not comparable with paper numbers.", '']
         mets = [m for m in METRICS if m in d and d[m].notna().any()]
         rows = [dict(zip(['category'] + group, key), n=str(g.seed.nunique()), **{m: _fmt(g[m].mean(), g[m].std(), len(g)) for m in mets})
                 for key, g in d.groupby(['category'] + group, sort=True)]
