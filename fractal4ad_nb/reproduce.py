@@ -93,6 +93,9 @@ class Profile:
     ablation: tuple = ()             # Tables 13-14 configurations run
     convergence: tuple = ()          # configurations of the convergence figure
     fractal_config: str = 'multimandelbulbs-200'   # pre-training data of the fractal rows of the methods table
+    question: EvalConfig | None = None  # the fractal vs random vs ImageNet stage (37): arch, methods, image size, split seeds; None: not run
+    question_limits: tuple = ()      # (dataset, images per folder) pairs of that stage; a dataset not listed: question.limit (None: all)
+    question_boot: int = 1000        # bootstrap replicates of its intervals
 
 # %% ../nbs/20_reproduce.ipynb #b2000002
 _ABLATION = ('fractals-200', 'multifractals-200', 'multimandelbulbs-200', 'multimandelbulbs-1000', 'multimandelbulbs-1000-back')
@@ -102,7 +105,10 @@ PROFILES = {
                    pretrain_systems_per_class=1, mandelbulb_size=64, mandelbulb_per_class=2, mandelbulb_rules=3,
                    pretrain=make_config('cpu', arch='resnet18', epochs=6, batch_size=32, crop=56, accelerator='cpu'),
                    evaluation=make_eval_config('cpu', arch='resnet18', methods=['patchcore', 'padim'], image_size=128, limit=12, seeds=[0]),
-                   datasets=('elpv', 'textures'), ablation=_ABLATION[:4], convergence=_CONVERGENCE),
+                   datasets=('elpv', 'textures'), ablation=_ABLATION[:4], convergence=_CONVERGENCE,
+                   question=make_eval_config('cpu', arch='efficientnet_lite0', image_size=128, limit=None, seeds=[101, 102, 103],
+                                             methods=['patchcore', {'method': 'patchcore', 'standardize': True, 'label': 'patchcore-std'}, 'padim']),
+                   question_limits=(('elpv', 50), ('textures', 100))),
     'paper': Profile('paper', size=512, classes=200, classes_large=1000, per_class=2000, systems_per_class=250, pretrain_size=512,
                      pretrain_systems_per_class=250, mandelbulb_size=512, mandelbulb_per_class=1000, mandelbulb_rules=61,
                      pretrain=make_config('paper', arch='wide_resnet50_2', epochs=100, batch_size=256, accelerator='auto'),
@@ -114,7 +120,9 @@ PROFILES = {
                     pretrain=make_config('cpu', arch='resnet18', epochs=2, batch_size=8, crop=28, accelerator='cpu'),
                     evaluation=make_eval_config('cpu', arch='resnet18', methods=['patchcore'], image_size=64, limit=4, seeds=[0]),
                     datasets=('textures',), ablation=('fractals-200', 'multimandelbulbs-1000-back'),
-                    convergence=('fractals-200', 'multifractals-200')),
+                    convergence=('fractals-200', 'multifractals-200'),
+                    question=make_eval_config('cpu', arch='efficientnet_lite0', methods=['patchcore'], image_size=64, limit=6, seeds=[0, 1],
+                                              categories=['brick']), question_boot=200),
 }
 PAPER_DATA_ENV = {'mvtec_ad': 'MVTEC_AD_ROOT', 'visa': 'VISA_ROOT', 'mvtec_loco': 'MVTEC_LOCO_ROOT'}
 
@@ -141,6 +149,7 @@ STAGES = [
     Stage('table_ablation', '34_table_ablation.ipynb'),
     Stage('table_methods', '35_table_methods.ipynb'),
     Stage('fig_convergence', '36_fig_convergence.ipynb'),
+    Stage('question', '37_question.ipynb'),
 ]
 
 # %% ../nbs/20_reproduce.ipynb #b2000007
