@@ -11,7 +11,7 @@ import numpy as np
 import torch
 import timm
 from safetensors.torch import save as st_save, load_file
-from fastcore.script import call_parse
+from .core import cli
 from .core import InputError, run_cli, item_rng, torch_seeded, Stream, atomic_write_bytes, atomic_write_json, sha256_bytes, sha256_file
 
 # %% auto #0
@@ -239,7 +239,7 @@ def import_official_checkpoint(path,                     # official `.pth.tar` (
     except InputError as e: raise InputError(f"{path}: {e}") from None
 
 # %% ../nbs/06_backbone.ipynb #b7a10c20
-@call_parse
+@cli
 def import_checkpoint_cli(checkpoint: str,   # official .pth.tar checkpoint (read with weights_only=True)
                           out: str,          # backbone folder to write
                           arch: str = None): # architecture, if the checkpoint does not name it

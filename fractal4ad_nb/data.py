@@ -9,14 +9,16 @@ from pathlib import Path
 import numpy as np
 import cv2
 from tqdm.auto import tqdm
-from fastcore.script import call_parse, store_true
+from fastcore.script import store_true
+from .core import cli
 import torch
 from .core import (InputError, run_cli, Recipe, RECIPES, recipe_from_config, parse_shard, atomic_write_bytes, read_image,
-                                atomic_write_json, sha256_bytes, sha256_file, TMP_PREFIX, IMAGE_FORMATS, encode_image,
+                                atomic_write_json, sha256_bytes, sha256_file, TMP_PREFIX, IMAGE_FORMATS, FORMAT_SUFFIX, check_format, encode_image,
                                 save_figure, same_job, job_diff, read_record)
 from .ifs import SystemBank, sample_bank, convert_official_bank
 from .render import FractalsRecipe, FractalConfig, contact_sheet
-from .mandelbulb import MandelbulbVARRecipe, MANDELBULBVAR_POWERS, MANDELBULBVAR_RULES
+from .mandelbulb import MANDELBULBVAR_POWERS, MANDELBULBVAR_RULES
+from .mandelbulbvar import MandelbulbVARRecipe
 from .multiformula import MultiFractalsRecipe, MultiMandelbulbsRecipe, MultiConfig
 
 # %% auto #0
@@ -30,7 +32,7 @@ SPEC_FILE, MANIFEST_DIR = 'dataset.json', 'manifest'
 
 def dataset_spec(recipe: Recipe, fmt: str = 'png') -> dict:
     "What a dataset folder holds: recipe name and parameters, length and image format."
-    if fmt not in IMAGE_FORMATS: raise InputError(f"unknown image format {fmt!r}; choose one of {sorted(IMAGE_FORMATS)}")
+    check_format(fmt)
     spec = {'format_version': 1, 'recipe': recipe.name, 'params': recipe.config(), 'length': len(recipe), 'image_format': fmt}
     return json.loads(json.dumps(spec))   # canonical JSON types (tuples become lists), as read back from disk
 
@@ -95,14 +97,41 @@ class opencv_threads:
     def __enter__(self): self.prev = cv2.getNumThreads(); cv2.setNumThreads(self.n); return self
     def __exit__(self, *exc): cv2.setNumThreads(self.prev)
 
-def _write_one(i: int) -> dict:
-    recipe, out, fmt = _W['recipe'], _W['out'], _W['fmt']
-    rel = recipe.relstem(i) + '.png'
-    data = encode_image(recipe.render(i), fmt)
-    path = out / rel
+def _encode_write(out, rel: str, img: np.ndarray, fmt: str) -> str:
+    "Encode `img`, write it to `out/rel` atomically; returns the file's sha256."
+    data = encode_image(img, fmt)
+    path = Path(out) / rel
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(path, data)
-    return _entry(recipe, i, rel, sha256_bytes(data))
+    return sha256_bytes(data)
+
+def _write_one(i: int) -> dict:
+    recipe, out, fmt = _W['recipe'], _W['out'], _W['fmt']
+    rel = recipe.relstem(i) + FORMAT_SUFFIX[fmt]
+    return _entry(recipe, i, rel, _encode_write(out, rel, recipe.render(i), fmt))
+
+def _render_in_parent(recipe, todo, out, fmt, workers, batch, log):
+    "The parent renders `batch` images at a time; `workers` processes (or the parent, if 1) encode and write them."
+    rb = getattr(recipe, 'render_batch', None) or (lambda idx: [recipe.render(i) for i in idx])
+    batches = [todo[k:k + batch] for k in range(0, len(todo), batch)]
+    if workers == 1:
+        for b in batches:
+            for i, img in zip(b, rb(b)):
+                rel = recipe.relstem(i) + FORMAT_SUFFIX[fmt]; log(_entry(recipe, i, rel, _encode_write(out, rel, img, fmt)))
+        return
+    from collections import deque
+    ctx = mp.get_context('fork' if sys.platform.startswith('linux') else 'spawn')
+    with ctx.Pool(workers) as pool:   # the workers hold no recipe: they never touch the renderer (nor CUDA)
+        pending = deque()
+        def drain(keep):
+            while pending and (len(pending) > keep or pending[0][2].ready()):
+                i, rel, res = pending.popleft(); log(_entry(recipe, i, rel, res.get()))
+        for b in batches:
+            for i, img in zip(b, rb(b)):
+                rel = recipe.relstem(i) + FORMAT_SUFFIX[fmt]
+                pending.append((i, rel, pool.apply_async(_encode_write, (str(out), rel, img, fmt))))
+            drain(2 * batch + 2 * workers)
+        drain(0)
 
 def _entry(recipe, i, rel, sha):
     return {'index': int(i), 'path': rel, 'label': int(recipe.label(i)), 'seed': getattr(recipe, 'seed', None),
@@ -128,13 +157,15 @@ def _scan_existing(out: Path, owned: dict[str, int]):
     return found
 
 def write_dataset(recipe: Recipe, out, workers: int | None = None, shard=(0, 1), fmt: str = 'png',
-                  progress: bool = True) -> dict:
-    "Write (or finish writing) shard `shard` of `recipe` into `out`; returns counts and timing."
+                  progress: bool = True, parent_render: bool | None = None, batch: int = 8) -> dict:
+    """Write (or finish writing) shard `shard` of `recipe` into `out`; returns counts and timing. `parent_render`
+    (default: the recipe's `parent_renders`): the parent renders `batch` images at a time and the workers only write."""
     t0 = time.perf_counter()
     k, n = parse_shard(shard) if isinstance(shard, str) else shard
+    if isinstance(batch, bool) or int(batch) != batch or batch < 1: raise InputError(f"batch must be a positive integer, got {batch!r}")
     spec = dataset_spec(recipe, fmt)
     out = prepare_output(out, spec, recipe)
-    owned = {recipe.relstem(i) + '.png': i for i in shard_indices(len(recipe), (k, n))}
+    owned = {recipe.relstem(i) + FORMAT_SUFFIX[fmt]: i for i in shard_indices(len(recipe), (k, n))}
     manifest = read_manifest(out)
     existing = _scan_existing(out, owned)
     mpath = out / MANIFEST_DIR / f'shard-{k:03d}-of-{n:03d}.jsonl'
@@ -151,9 +182,11 @@ def write_dataset(recipe: Recipe, out, workers: int | None = None, shard=(0, 1),
         bar = tqdm(total=len(todo), desc=f"{recipe.name} {k}/{n}", unit='img', disable=not progress, smoothing=0.05)
         def log(e):
             mf.write(json.dumps(e) + '\n'); mf.flush(); bar.update()
+        parent = getattr(recipe, 'parent_renders', False) if parent_render is None else bool(parent_render)
         try:
             with opencv_threads(1):
-                if workers == 1 or len(todo) < 2:
+                if parent: _render_in_parent(recipe, todo, out, fmt, workers if len(todo) > 1 else 1, int(batch), log)
+                elif workers == 1 or len(todo) < 2:
                     _init_worker(spec, str(out), fmt)
                     for i in todo: log(_write_one(i))
                 else:
@@ -180,7 +213,7 @@ def verify_dataset(out, samples: int = 16, indices=None, check_files: bool = Fal
         indices = sorted(np.random.default_rng(seed).choice(pool, size=min(samples, len(pool)), replace=False).tolist()) if pool else []
     problems = []
     for i in tqdm(indices, desc='verify (re-render)', disable=not progress):
-        rel = recipe.relstem(i) + '.png'
+        rel = recipe.relstem(i) + FORMAT_SUFFIX[spec['image_format']]
         sha = sha256_bytes(encode_image(recipe.render(i), spec['image_format']))
         p = out / rel
         if not p.exists(): problems.append(f"{rel}: file missing"); continue
@@ -207,7 +240,7 @@ class RecipeDataset(torch.utils.data.Dataset):
     def classes(self): return sorted({self.recipe.label(i) for i in range(0, len(self.recipe), max(1, getattr(self.recipe, 'K', 1)))})
 
 # %% ../nbs/05_data.ipynb #c4525860
-@call_parse
+@cli
 def bank_cli(out: str,                    # .npz file to write
              num_systems: int = 1000,     # number of IFS systems
              seed: int = 0,               # system i depends only on (seed, i)
@@ -221,7 +254,7 @@ def bank_cli(out: str,                    # .npz file to write
         print(f"wrote {b.save(out)}: {len(b)} systems, sha256 {b.sha256[:12]}")
     run_cli(go)
 
-@call_parse
+@cli
 def convert_bank_cli(pkl: str,                   # official pickle bank (.pkl)
                      out: str,                   # .npz file to write
                      trust_pickle: store_true = False):  # confirm the .pkl comes from a source you trust
@@ -231,7 +264,7 @@ def convert_bank_cli(pkl: str,                   # official pickle bank (.pkl)
         print(f"wrote {out}: {len(b)} systems")
     run_cli(go)
 
-@call_parse
+@cli
 def fractals_cli(out: str,                       # output dataset folder
                  classes: int = 1000,            # number of classes C
                  per_class: int = 1000,          # images per class K
@@ -247,7 +280,7 @@ def fractals_cli(out: str,                       # output dataset folder
                  hue: str = 'correct',           # 'correct' (full hue wheel) or 'official' (OpenCV 0-180 wrap)
                  workers: int = None,            # processes (default: all cores)
                  shard: str = None,              # k/N: write only the k-th of N blocks (for N machines)
-                 fmt: str = 'png',               # 'png' (zlib 4) or 'png-fast' (zlib 1, lossless, bigger)
+                 fmt: str = 'png',               # 'png' (zlib 4), 'png-fast' (zlib 1) or 'bmp' (uncompressed, fastest): all lossless
                  quiet: store_true = False):     # no progress bar
     "Write (or resume) a *Fractals* dataset: C classes x K images, each class grouping S/C IFS systems."
     def go():
@@ -259,7 +292,7 @@ def fractals_cli(out: str,                       # output dataset folder
         print(json.dumps(r))
     run_cli(go)
 
-@call_parse
+@cli
 def multifractals_cli(out: str,                    # output dataset folder
                       classes: int = 1000,         # number of classes C
                       per_class: int = 1000,       # images per class K
@@ -276,7 +309,7 @@ def multifractals_cli(out: str,                    # output dataset folder
                       hue: str = 'correct',        # 'correct' or 'official'
                       workers: int = None,         # processes (default: all cores)
                       shard: str = None,           # k/N: write only the k-th of N blocks
-                      fmt: str = 'png',            # 'png' or 'png-fast'
+                      fmt: str = 'png',            # 'png', 'png-fast' or 'bmp'
                       quiet: store_true = False):  # no progress bar
     "Write (or resume) a *MultiFractals* dataset: 4-10 fractals of one class per image."
     def go():
@@ -287,7 +320,7 @@ def multifractals_cli(out: str,                    # output dataset folder
         print(json.dumps(write_dataset(MultiFractalsRecipe(b, classes, per_class, S, seed, cfg), out, workers, shard or (0, 1), fmt, not quiet)))
     run_cli(go)
 
-@call_parse
+@cli
 def multimandelbulbs_cli(out: str,                  # output dataset folder
                          source: str,               # MandelbulbVAR-layout folder: power{p}-rule{r}/{n}.png
                          classes: int = 200,        # number of classes C (each owns #sources // C source classes)
@@ -299,7 +332,10 @@ def multimandelbulbs_cli(out: str,                  # output dataset folder
                          no_cap: store_true = False,    # do not cap objects per image at sources per class (official caps)
                          background: store_true = False, # diamond-square background instead of black
                          bg_removal: str = 'border',     # 'border' (near-white connected to the border) or 'official' (any channel == 255)
-                         workers: int = None, shard: str = None, fmt: str = 'png', quiet: store_true = False):
+                         workers: int = None,         # processes (default: all cores)
+                         shard: str = None,           # k/N: write only the k-th of N blocks (for N machines)
+                         fmt: str = 'png',            # 'png', 'png-fast' or 'bmp' (all lossless)
+                         quiet: store_true = False):  # no progress bar
     "Write (or resume) a *MultiMandelbulbs* dataset from a MandelbulbVAR folder (paper: 200 classes x 2000 from MandelbulbVAR-1k)."
     def go():
         cfg = MultiConfig(size=size, n_objects=(min_objects, max_objects), cap_by_sources=not no_cap, background=background,
@@ -308,7 +344,7 @@ def multimandelbulbs_cli(out: str,                  # output dataset folder
         print(json.dumps(write_dataset(rec, out, workers, shard or (0, 1), fmt, not quiet)))
     run_cli(go)
 
-@call_parse
+@cli
 def mandelbulbvar_cli(out: str,                  # output folder (MandelbulbVAR layout: power{p}-rule{r}/{n}.png)
                       per_class: int = 1000,     # images per (power, rule) class
                       powers: str = None,        # comma-separated powers (default: 2..18)
@@ -317,15 +353,22 @@ def mandelbulbvar_cli(out: str,                  # output folder (MandelbulbVAR 
                       seed: int = 0,             # image i depends only on (seed, i)
                       quirks: str = 'published', # 'published' (reproduce MandelbulbVAR-1k) or 'corrected'
                       backend: str = 'numba',    # 'numba' (CPU) or 'torch' (CUDA when present)
-                      workers: int = None, shard: str = None, fmt: str = 'png', quiet: store_true = False):
+                      mode: str = 'exact',       # numba: 'exact' (the published renderer) or 'fast' (adaptive supersampling, bounded difference)
+                      device: str = None,        # torch: 'cpu', 'cuda' or 'cuda:N' (default: CUDA when present)
+                      batch: int = 8,            # torch: images rendered together by the parent process
+                      workers: int = None,         # processes (default: all cores)
+                      shard: str = None,           # k/N: write only the k-th of N blocks (for N machines)
+                      fmt: str = 'png',            # 'png', 'png-fast' or 'bmp' (all lossless)
+                      quiet: store_true = False):  # no progress bar
     "Write (or resume) MandelbulbVAR images (default: the full MandelbulbVAR-1k recipe, 1037 classes)."
     def go():
         ints = lambda s, d: d if not s else [int(x) for x in str(s).split(',') if x.strip()]
-        rec = MandelbulbVARRecipe(ints(powers, MANDELBULBVAR_POWERS), ints(rules, MANDELBULBVAR_RULES), per_class, size, seed, quirks, backend)
-        print(json.dumps(write_dataset(rec, out, workers, shard or (0, 1), fmt, not quiet)))
+        rec = MandelbulbVARRecipe(ints(powers, MANDELBULBVAR_POWERS), ints(rules, MANDELBULBVAR_RULES), per_class, size, seed, quirks,
+                                  backend, mode=mode, device=device)
+        print(json.dumps(write_dataset(rec, out, workers, shard or (0, 1), fmt, not quiet, batch=batch)))
     run_cli(go)
 
-@call_parse
+@cli
 def verify_cli(out: str,                         # dataset folder
                samples: int = 16,                # images to re-render and compare
                check_files: store_true = False,  # also hash every file against the manifest
@@ -349,7 +392,7 @@ def dataset_sheet(out, label: int = 0, n: int = 16, ncols: int = 8):
                          titles=[f"#{e['index']}" + (f" sys {e['system']}" if 'system' in e else '') for e in picks],
                          suptitle=f"{spec['recipe']}: class {label}")
 
-@call_parse
+@cli
 def sheet_cli(out: str,            # dataset folder
               png: str,            # figure to write (.png/.pdf/.svg)
               label: int = 0,      # class to show

@@ -212,10 +212,12 @@ def _chaos_game(system, niter, state, out):
     state[0] = s
     return niter
 
-def iterate(system: np.ndarray, rng: np.random.Generator, niter: int = 100_000) -> np.ndarray:
-    "Run the chaos game for `niter` steps; returns the finite points `(m, 2)`, m <= niter."
+def iterate(system: np.ndarray, rng: np.random.Generator, niter: int = 100_000, out: np.ndarray | None = None) -> np.ndarray:
+    "Run the chaos game for `niter` steps; returns the finite points `(m, 2)`, m <= niter (a view into `out` if given)."
     system = np.ascontiguousarray(system, dtype=np.float64)
     if system.ndim != 3 or system.shape[1:] != (2, 3): raise InputError(f"a system must have shape (n, 2, 3), got {system.shape}")
-    out = np.empty((int(niter), 2))
+    if out is None: out = np.empty((int(niter), 2))
+    elif out.shape != (int(niter), 2) or out.dtype != np.float64 or not out.flags.c_contiguous:
+        raise InputError(f"out must be a C-contiguous ({int(niter)}, 2) float64 array, got {out.shape} {out.dtype}")
     m = _chaos_game(system, int(niter), kernel_seed(rng), out)
     return out[:m]

@@ -13,7 +13,7 @@ from numba import njit
 from .core import InputError, Recipe, register_recipe, item_rng, read_image
 from .ifs import SystemBank, iterate, jitter_basic
 from .render import (BankRecipe, HUE_MODES, hit_counts, colorize_counts, random_patch, random_flips, ds_background,
-                                  maybe_blur, contact_sheet)
+                                  maybe_blur, contact_sheet, _scratch)
 
 # %% auto #0
 __all__ = ['BG_REMOVAL', 'MultiConfig', 'paste', 'object_count', 'place', 'fractal_object', 'CompositeRecipe',
@@ -73,10 +73,11 @@ def place(canvas: np.ndarray, obj: np.ndarray, rng: np.random.Generator, cfg: Mu
 def fractal_object(system: np.ndarray, rng: np.random.Generator, cfg: MultiConfig) -> np.ndarray:
     "One coloured fractal object rendered at half the canvas size (graded, random patch and flips, black background)."
     if cfg.jitter: system = jitter_basic(system, rng)
-    pts = iterate(system, rng, cfg.niter)
+    pts = iterate(system, rng, cfg.niter, out=_scratch('points', (int(cfg.niter), 2), np.float64))   # work arrays, as in render_fractal
     patch = random_patch(rng) if cfg.patch else None
     flips = random_flips(rng) if cfg.flips else (False, False, False)
-    counts, top = hit_counts(pts, max(1, cfg.size // 2), None, patch, flips)
+    s = max(1, cfg.size // 2)
+    counts, top = hit_counts(pts, s, None, patch, flips, out=_scratch('counts', (s, s), np.int32))
     return colorize_counts(counts, top, rng, None, cfg.hue)
 
 def _class_width(n): return len(str(max(n - 1, 0)))
@@ -93,7 +94,7 @@ class CompositeRecipe(Recipe):
         c, rng, cfg = self.label(i), item_rng(self.seed, i), self.cfg
         canvas = ds_background(cfg.size, rng, cfg.hue) if cfg.background else np.zeros((cfg.size, cfg.size, 3), np.uint8)
         for _ in range(object_count(rng, cfg, self.ps)): place(canvas, self.class_object(c, rng), rng, cfg)
-        return maybe_blur(canvas, rng, cfg.blur_p, cfg.blur_sigma)
+        return maybe_blur(canvas, rng, cfg.blur_p, cfg.blur_sigma, inplace=True)
 
 @register_recipe
 class MultiFractalsRecipe(CompositeRecipe, BankRecipe):
@@ -130,8 +131,8 @@ class MandelbulbSource:
         if not dirs: raise InputError(f"Mandelbulb source {self.root} holds no power{{p}}-rule{{r}} folders; write one with fractal4ad-mandelbulbvar")
         self.classes, self.files = [], []
         for p, r, d in sorted(dirs, key=lambda t: (t[0], t[1])):
-            files = sorted((f for f in d.iterdir() if f.suffix.lower() == '.png'), key=lambda f: (len(f.stem), f.stem))
-            if not files: raise InputError(f"Mandelbulb source class {d} holds no .png images")
+            files = sorted((f for f in d.iterdir() if f.suffix.lower() in ('.png', '.bmp')), key=lambda f: (len(f.stem), f.stem))
+            if not files: raise InputError(f"Mandelbulb source class {d} holds no .png or .bmp images")
             self.classes.append((p, r)); self.files.append(files)
     def __len__(self): return len(self.classes)
     @property

@@ -13,7 +13,8 @@ import lightning.pytorch as pl
 import torchmetrics
 from lightning.pytorch.callbacks import ModelCheckpoint, LearningRateMonitor
 from lightning.pytorch.loggers import CSVLogger
-from fastcore.script import call_parse, store_true
+from fastcore.script import store_true
+from .core import cli
 from .core import (InputError, run_cli, item_rng, Stream, read_image, list_images, atomic_write_json, sha256_bytes,
                                 sha256_file, same_job, job_diff, from_preset)
 from .data import read_spec, read_manifest, opencv_threads, SPEC_FILE
@@ -416,25 +417,25 @@ def pretrain(data,                               # dataset folder (see image_fol
     return summary
 
 # %% ../nbs/07_pretrain.ipynb #1d3849cb
-@call_parse
+@cli
 def pretrain_cli(data: str,                      # dataset folder (ImageFolder layout or written by fractal4ad-fractals)
                  out: str,                       # run folder: checkpoints, logs, backbone/
                  preset: str = 'paper',          # 'paper' (WRN-50-2, 100 epochs, 224 crops) or 'cpu' (ResNet-18, small crops, minutes on a CPU)
                  arch: str = None,               # resnet18, resnet50, wide_resnet50_2, vit_tiny_patch16_224, vit_small_patch16_224, efficientnet_lite0
-                 epochs: int = None,
+                 epochs: int = None,             # training epochs (default: the preset's, paper 100)
                  batch_size: int = None,         # per device
                  base_lr: float = None,          # lr at the reference global batch
                  ref_batch: int = None,          # global batch at which base_lr applies
                  lr_scaling: str = None,         # 'linear' or 'none'
                  crop: int = None,               # random-crop side (px)
                  val_fraction: float = None,     # held-out share of every class
-                 seed: int = None,
+                 seed: int = None,               # seed of the validation split, crops and initialisation (default: the preset's)
                  workers: int = None,            # data loader processes per device
                  accumulate: int = None,         # gradient accumulation steps
                  max_steps: int = None,          # stop after this many optimiser steps
                  accelerator: str = None,        # 'auto', 'cpu', 'gpu'
                  devices: str = None,            # devices per node ('auto' or a count)
-                 num_nodes: int = None,
+                 num_nodes: int = None,          # machines (default 1); launch one process per device with torchrun or srun
                  strategy: str = None,           # 'auto', 'ddp', ...
                  precision: str = None,          # 'auto', 'bf16-mixed', '32-true', ...
                  resume: store_true = False,     # continue the run in OUT from its last checkpoint

@@ -4,13 +4,13 @@
 
 # %% ../nbs/02_render.ipynb #e7f811f5
 from __future__ import annotations
-import math
+import math, threading
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
 import numpy as np
 import cv2
 from numba import njit
-from .core import InputError, Recipe, register_recipe, item_rng, kernel_seed, rand_u01
+from .core import InputError, Recipe, register_recipe, item_rng, kernel_seed, rand_u01, _GOLDEN, _M1, _M2, _INV53
 from .ifs import SystemBank, iterate, jitter_basic, sample_bank
 
 # %% auto #0
@@ -87,13 +87,16 @@ def _stamp(pad, size, patch, tr, vf, hf, counts):
     return top
 
 def hit_counts(points: np.ndarray, size: int, region=None, patch: np.ndarray | None = None,
-               flips: tuple[bool, bool, bool] = (False, False, False)) -> tuple[np.ndarray, int]:
-    "Per-pixel hit counts `(size, size)` int32 and their maximum."
+               flips: tuple[bool, bool, bool] = (False, False, False), out: np.ndarray | None = None) -> tuple[np.ndarray, int]:
+    "Per-pixel hit counts `(size, size)` int32 (into `out` if given) and their maximum."
     if size <= 0: raise InputError(f"image size must be positive, got {size}")
     xmin, ymin, xmax, ymax = bbox(points) if region is None else region
     xspan = xmax - xmin if xmax - xmin > 0 else 1.0
     yspan = ymax - ymin if ymax - ymin > 0 else 1.0
-    counts = np.zeros((size, size), np.int32)
+    if out is None: counts = np.zeros((size, size), np.int32)
+    elif out.shape != (size, size) or out.dtype != np.int32 or not out.flags.c_contiguous:
+        raise InputError(f"out must be a C-contiguous ({size}, {size}) int32 array, got {out.shape} {out.dtype}")
+    else: counts = out; counts.fill(0)
     p = np.zeros((3, 3), np.uint8) if patch is None else np.ascontiguousarray(patch, np.uint8)
     top = _accumulate(np.ascontiguousarray(points, np.float64), size, float(xmin), float(ymin), float(xspan), float(yspan),
                       p, patch is not None, *map(bool, flips), counts)
@@ -215,6 +218,7 @@ def colorize_counts(counts: np.ndarray, top: int, rng: np.random.Generator, back
 # %% ../nbs/02_render.ipynb #446f8282
 @njit(cache=True)
 def _diamond_square(n, decay, state):
+    "The reference kernel: one `rand_u01` call per cell, in the order of the cells below."
     side = (1 << n) + 1
     g = np.zeros((side, side), np.float32)
     last = side - 1
@@ -235,35 +239,161 @@ def _diamond_square(n, decay, state):
                 g[y, x] = 0.25 * (g[yu, x] + g[yd, x] + g[y, xl] + g[y, xr]) + (2 * rand_u01(state) - 1) * m
     return g
 
+@njit(cache=True)
+def _u01_block(s0, k0, m, out):
+    "out[j] = (2u - 1)·m for the draws u number k0 + 1 .. k0 + len(out) of SplitMix64 started at state s0 (`rand_u01`'s stream)."
+    for j in range(out.shape[0]):
+        z = s0 + np.uint64(k0 + j + 1) * _GOLDEN
+        z = (z ^ (z >> np.uint64(30))) * _M1
+        z = (z ^ (z >> np.uint64(27))) * _M2
+        z = z ^ (z >> np.uint64(31))
+        out[j] = (2 * (np.int64(z >> np.uint64(11)) * _INV53) - 1) * m   # < 2**53: the int64 conversion is exact
+
+@njit(cache=True)
+def _ds_fill(n, decay, s0, g):
+    "Fill `g` (at least (2^n+1)² float32) with the grid of `_diamond_square(n, decay, [s0])`, bit for bit."
+    side = (1 << n) + 1
+    last = side - 1
+    st = np.empty(1, np.uint64); st[0] = s0
+    g[0, 0] = rand_u01(st); g[0, last] = rand_u01(st); g[last, 0] = rand_u01(st); g[last, last] = rand_u01(st)
+    u = np.empty(side)
+    k = 4
+    for lev in range(1, n + 1):
+        m = 0.5 * math.exp(decay * (1 - lev))
+        step = last >> (lev - 1); half = step >> 1
+        cnt = last // step                     # cells per row of the diamond step
+        for y in range(half, last, step):
+            ru = g[y - half]; rd = g[y + half]; ro = g[y]
+            w = u[:cnt]; _u01_block(s0, k, m, w); k += cnt
+            for j in range(cnt):
+                x = half + j * step
+                ro[x] = 0.25 * (ru[x - half] + ru[x + half] + rd[x - half] + rd[x + half]) + w[j]
+        for y in range(0, side, half):
+            ru = g[y - half if y - half >= 0 else y - half + last]; rd = g[y + half if y + half <= last else y + half - last]
+            ro = g[y]
+            if (y + half) % step == 0:         # cells x = 0, step, ..., last: the first and the last wrap
+                w = u[:cnt + 1]; _u01_block(s0, k, m, w); k += cnt + 1
+                ro[0] = 0.25 * (ru[0] + rd[0] + ro[last - half] + ro[half]) + w[0]
+                for j in range(1, cnt):
+                    x = j * step
+                    ro[x] = 0.25 * (ru[x] + rd[x] + ro[x - half] + ro[x + half]) + w[j]
+                ro[last] = 0.25 * (ru[last] + rd[last] + ro[last - half] + ro[half]) + w[cnt]
+            else:                              # cells x = half, half + step, ...: none wraps
+                w = u[:cnt]; _u01_block(s0, k, m, w); k += cnt
+                for j in range(cnt):
+                    x = half + j * step
+                    ro[x] = 0.25 * (ru[x] + rd[x] + ro[x - half] + ro[x + half]) + w[j]
+
 _DS_LO, _DS_HI, _DS_LEVELS = -2.0, 3.0, 8192   # field values are quantised to 8192 levels on [-2, 3] before colouring
+_DS_STEP = (_DS_HI - _DS_LO) / (_DS_LEVELS - 1)
+
+@njit(cache=True, inline='always')
+def _ds_level(v):
+    "Colour-table level of a field value."
+    return min(max(int((v - _DS_LO) / _DS_STEP + 0.5), 0), _DS_LEVELS - 1)
+
+@njit(cache=True, inline='always')
+def _ds_entry(k, ha, hb, sa, sb, va, vb, official, lut, row):
+    "Write the colour of level `k` into `lut[row]`."
+    v0 = _DS_LO + k * _DS_STEP
+    R, G, B = _hsv2rgb(_hue(v0 * ha, hb, official), min(max(v0 * sa + sb, 0.0), 1.0), min(max(v0 * va + vb, 0.0), 1.0))
+    lut[row, 0] = _q8(R); lut[row, 1] = _q8(G); lut[row, 2] = _q8(B)
 
 @njit(cache=True)
 def _colour_field(x, ha, hb, sa, sb, va, vb, official, out):
+    "The reference colouring: the whole 8192-level table, then every pixel."
     lut = np.empty((_DS_LEVELS, 3), np.uint8)
-    step = (_DS_HI - _DS_LO) / (_DS_LEVELS - 1)
-    for k in range(_DS_LEVELS):
-        v0 = _DS_LO + k * step
-        R, G, B = _hsv2rgb(_hue(v0 * ha, hb, official), min(max(v0 * sa + sb, 0.0), 1.0), min(max(v0 * va + vb, 0.0), 1.0))
-        lut[k, 0] = _q8(R); lut[k, 1] = _q8(G); lut[k, 2] = _q8(B)
+    for k in range(_DS_LEVELS): _ds_entry(k, ha, hb, sa, sb, va, vb, official, lut, k)
     for r in range(out.shape[0]):
         for c in range(out.shape[1]):
-            k = int((x[r, c] - _DS_LO) / step + 0.5)
-            k = min(max(k, 0), _DS_LEVELS - 1)
+            k = _ds_level(x[r, c])
             out[r, c, 0] = lut[k, 0]; out[r, c, 1] = lut[k, 1]; out[r, c, 2] = lut[k, 2]
+
+@njit(cache=True)
+def _ds_levels(x, size, q):
+    "Levels of the field's top-left `size`² cells into `q`; returns the lowest and highest (a loop without branches: vectorised)."
+    lo, hi = _DS_LEVELS, 0
+    for r in range(size):
+        xr = x[r]; qr = q[r]
+        for c in range(size):
+            k = _ds_level(xr[c])
+            qr[c] = k; lo = min(lo, k); hi = max(hi, k)
+    return lo, hi
+
+@njit(cache=True)
+def _colour_under(counts, fg, x, ha, hb, sa, sb, va, vb, official, use_counts, q, out):
+    """`out` = `fg[counts]` where counts > 0 (if `use_counts`), else the field `x` coloured like `_colour_field`.
+    One table holds the fractal's colours, then the field's for the levels it spans (`q`: work array for the levels),
+    so every pixel is one branch-free table lookup."""
+    size = out.shape[0]
+    lo, hi = _ds_levels(x, size, q)
+    nf = fg.shape[0]
+    lut = np.empty((nf + hi - lo + 1, 3), np.uint8)
+    lut[:nf] = fg
+    for k in range(lo, hi + 1): _ds_entry(k, ha, hb, sa, sb, va, vb, official, lut, nf + k - lo)
+    off = nf - lo
+    for r in range(size):
+        qr = q[r]; cr = counts[r] if use_counts else qr
+        for c in range(size):
+            kc = cr[c] if use_counts else 0
+            k = kc if kc > 0 else qr[c] + off
+            out[r, c, 0] = lut[k, 0]; out[r, c, 1] = lut[k, 1]; out[r, c, 2] = lut[k, 2]
+
+_SCRATCH = threading.local()
+def _scratch(name: str, shape: tuple, dtype) -> np.ndarray:
+    """A work array kept between calls in this thread (not zeroed). Use it only for arrays that do not leave the
+    function: allocating and page-faulting fresh megabytes per image costs more than the work on them."""
+    d = _SCRATCH.__dict__
+    a = d.get(name)
+    if a is None or a.shape != tuple(shape) or a.dtype != np.dtype(dtype): a = d[name] = np.empty(shape, dtype)
+    return a
+
+def _ds_params(size: int, rng: np.random.Generator):
+    "The draws of one background, in order: roughness, kernel seed, colour maps."
+    if size <= 0: raise InputError(f"image size must be positive, got {size}")
+    n = max(1, math.ceil(math.log2(size)))
+    decay = rng.uniform(0.4, 0.8)
+    s0 = kernel_seed(rng)[0]
+    return n, decay, s0, tuple(rng.uniform([.25, 0, .1, .4, .3, .4], [1, 1, .3, .6, .6, .6]))
 
 def diamond_square(size: int, rng: np.random.Generator) -> np.ndarray:
     "A `(size, size)` float32 diamond-square noise field (values roughly in [-0.5, 1.5]; a view into the 2^n+1 grid)."
     if size <= 0: raise InputError(f"image size must be positive, got {size}")
     n = max(1, math.ceil(math.log2(size)))
     decay = rng.uniform(0.4, 0.8)
-    return _diamond_square(n, decay, kernel_seed(rng))[:size, :size]
+    g = np.empty(((1 << n) + 1,) * 2, np.float32)
+    _ds_fill(n, decay, kernel_seed(rng)[0], g)
+    return g[:size, :size]
 
 def ds_background(size: int, rng: np.random.Generator, hue: str = 'correct') -> np.ndarray:
     "A coloured diamond-square background, `(size, size, 3)` uint8 RGB."
-    x = diamond_square(size, rng)
+    n, decay, s0, maps = _ds_params(size, rng)
+    g = _scratch('ds_grid', ((1 << n) + 1,) * 2, np.float32)
+    _ds_fill(n, decay, s0, g)
+    out = np.empty((size, size, 3), np.uint8)
+    _colour_under(np.zeros((1, 1), np.int32), np.zeros((1, 3), np.uint8), g, *maps, hue == 'official', False,
+                  _scratch('ds_levels', (size, size), np.int32), out)
+    return out
+
+def _ds_background_ref(size: int, rng: np.random.Generator, hue: str = 'correct') -> np.ndarray:
+    "`ds_background` as it was before the fast kernels (reference kernels, fresh arrays): for tests and `benchmarks/generation.py`."
+    n = max(1, math.ceil(math.log2(size)))
+    x = _diamond_square(n, rng.uniform(0.4, 0.8), kernel_seed(rng))[:size, :size]
     ha, hb, sa, sb, va, vb = rng.uniform([.25, 0, .1, .4, .3, .4], [1, 1, .3, .6, .6, .6])
     out = np.empty((size, size, 3), np.uint8)
-    _colour_field(x, ha, hb, sa, sb, va, vb, hue == 'official', out)   # reads the view in place: no copy of the grid
+    _colour_field(x, ha, hb, sa, sb, va, vb, hue == 'official', out)
+    return out
+
+def _colorize_on_ds(counts: np.ndarray, top: int, rng: np.random.Generator, hue: str = 'correct') -> np.ndarray:
+    "`colorize_counts(counts, top, rng, ds_background(size, rng, hue), hue)` in one pass, without the background image."
+    size = counts.shape[0]
+    n, decay, s0, maps = _ds_params(size, rng)
+    g = _scratch('ds_grid', ((1 << n) + 1,) * 2, np.float32)
+    _ds_fill(n, decay, s0, g)
+    shift, s, v = _colour_params(rng)
+    out = np.empty((size, size, 3), np.uint8)
+    _colour_under(counts, _colour_lut(int(top), shift, s, v, hue == 'official'), g, *maps, hue == 'official', True,
+                  _scratch('ds_levels', (size, size), np.int32), out)
     return out
 
 # %% ../nbs/02_render.ipynb #7eb1fa16
@@ -279,9 +409,9 @@ def random_flips(rng: np.random.Generator) -> tuple[bool, bool, bool]:
     "Transpose, vertical flip, horizontal flip, each with p = 1/2 (the 8 dihedral variants)."
     return tuple(bool(x) for x in rng.random(3) < 0.5)
 
-def maybe_blur(img: np.ndarray, rng: np.random.Generator, p: float = 0.5, sigma=(0.5, 1.0)) -> np.ndarray:
-    "With probability `p`, a 3×3 Gaussian blur with σ ~ U(sigma)."
-    if rng.random() < p: return cv2.GaussianBlur(img, (3, 3), rng.uniform(*sigma))
+def maybe_blur(img: np.ndarray, rng: np.random.Generator, p: float = 0.5, sigma=(0.5, 1.0), inplace: bool = False) -> np.ndarray:
+    "With probability `p`, a 3×3 Gaussian blur with σ ~ U(sigma) (written into `img` if `inplace`: the same pixels)."
+    if rng.random() < p: return cv2.GaussianBlur(img, (3, 3), rng.uniform(*sigma), dst=img if inplace else None)
     return img
 
 def composite(fg: np.ndarray, bg: np.ndarray) -> np.ndarray:
@@ -317,19 +447,19 @@ class FractalConfig:
 def render_fractal(system: np.ndarray, rng: np.random.Generator, cfg: FractalConfig = FractalConfig()) -> np.ndarray:
     "Render one augmented image of `system`: `(size, size, 3)` uint8 RGB."
     if cfg.jitter: system = jitter_basic(system, rng)
-    pts = iterate(system, rng, cfg.niter)
+    pts = iterate(system, rng, cfg.niter, out=_scratch('points', (int(cfg.niter), 2), np.float64))
     box = bbox(pts)
     region = window_region(box, rng, cfg.scale, cfg.translate) if cfg.window else box
     flips = random_flips(rng) if cfg.flips else (False, False, False)
     patch = random_patch(rng) if cfg.patch else None
-    counts, top = hit_counts(pts, cfg.size, region, patch, flips)
+    counts, top = hit_counts(pts, cfg.size, region, patch, flips, out=_scratch('counts', (cfg.size, cfg.size), np.int32))
     if cfg.color:
-        bg = ds_background(cfg.size, rng, cfg.hue) if cfg.background else None
-        img = colorize_counts(counts, top, rng, bg, cfg.hue)
+        if cfg.background: img = _colorize_on_ds(counts, top, rng, cfg.hue)
+        else: img = colorize_counts(counts, top, rng, None, cfg.hue)
     else:
         img = np.repeat(np.where(counts > 0, np.uint8(255), np.uint8(0))[..., None], 3, axis=2)
         if cfg.background: img = composite(img, ds_background(cfg.size, rng, cfg.hue))
-    return maybe_blur(img, rng, cfg.blur_p, cfg.blur_sigma)
+    return maybe_blur(img, rng, cfg.blur_p, cfg.blur_sigma, inplace=True)
 
 # %% ../nbs/02_render.ipynb #d5022e5c
 class BankRecipe(Recipe):

@@ -12,12 +12,14 @@ import pandas as pd
 import papermill as pm
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
-from fastcore.script import call_parse, store_true
+from fastcore.script import store_true
+from .core import cli
 import fractal4ad_nb
 from .core import InputError, run_cli, atomic_write_json, sha256_bytes, same_job
 from .ifs import sample_bank
 from .render import FractalsRecipe
-from .mandelbulb import MandelbulbVARRecipe, MANDELBULBVAR_POWERS, MANDELBULBVAR_RULES
+from .mandelbulb import MANDELBULBVAR_POWERS, MANDELBULBVAR_RULES
+from .mandelbulbvar import MandelbulbVARRecipe
 from .multiformula import MultiFractalsRecipe, MultiMandelbulbsRecipe
 from .data import write_dataset
 from .pretrain import PretrainConfig, make_config, pretrain
@@ -370,7 +372,7 @@ def reproduce(profile: str = 'cpu',       # profile name (see PROFILES)
     return recs
 
 # %% ../nbs/20_reproduce.ipynb #5255097e
-@call_parse
+@cli
 def reproduce_cli(profile: str = 'cpu',          # 'cpu' (minutes on 2 cores), 'paper' (GPU, full sizes, local MVTec/VisA/LOCO) or 'test' (seconds)
                   out: str = 'results',          # results folder (CSV, markdown, PNG, executed notebooks)
                   only: str = None,              # rerun just this stage

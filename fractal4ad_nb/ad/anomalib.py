@@ -24,6 +24,7 @@ from anomalib.pre_processing import PreProcessor
 from ..core import InputError
 from ..backbone import Backbone, IMAGENET_MEAN, IMAGENET_STD, create_model, family_of, feature_layers, key_report, reference_features
 from .data import overlay_keep
+from .coreset import DEFAULT_SAMPLER, use_sampler
 from .metrics import ad_metrics, auroc
 
 # %% auto #0
@@ -246,7 +247,8 @@ def build_model(method: str,           # a key of ANOMALIB
                 scale: str = 'paper',  # a key of ANOMALIB_SCALES
                 norm: str = 'card',    # 'card' (the backbone's mean/std) or 'imagenet'
                 folder=None,           # STFPM: a backbone folder of `bb` (default: bb.folder)
-                standardize: bool = False # PatchCore only: standardise embeddings with training statistics (not the paper's)
+                standardize: bool = False, # PatchCore only: standardise embeddings with training statistics (not the paper's)
+                sampler: str = DEFAULT_SAMPLER # PatchCore's coreset sampler: 'fast' (ad.coreset) or 'anomalib'
                ):
     "An anomalib model of `method` with `bb`'s weights in its feature network(s) and the chosen input normalisation."
     spec, _ = method_spec(method, scale)
@@ -271,6 +273,7 @@ def build_model(method: str,           # a key of ANOMALIB
     model = cls(**kw)
     for net in feature_networks(method, model): inject_backbone(net, bb)
     if method == 'padim': model.model.gaussian = LeanGaussian()   # same fit; no batched inverse (torch bug), 1/4 the memory
+    if method == 'patchcore': use_sampler(model, sampler)        # same coreset rule, minutes instead of hours (ad.coreset)
     if standardize: standardize_patchcore(model)
     return model
 
@@ -384,14 +387,15 @@ def run_anomalib(method: str,                 # a key of ANOMALIB
                  progress: bool = False,      # Lightning's progress bar
                  folder=None,                 # STFPM: a backbone folder of `bb`
                  accelerator: str = 'auto',   # Lightning accelerator: auto, cpu, gpu
-                 standardize: bool = False    # PatchCore: standardised embeddings (see `standardize_patchcore`; not the paper's)
+                 standardize: bool = False,   # PatchCore: standardised embeddings (see `standardize_patchcore`; not the paper's)
+                 sampler: str = DEFAULT_SAMPLER # PatchCore's coreset sampler: 'fast' (ad.coreset) or 'anomalib'
                 ) -> tuple[dict, pd.DataFrame, dict]:
     "Fit and test `method` with backbone `bb` on one category: (result row, per-image scores, {image path: anomaly map})."
     spec, size = method_spec(method, scale)
     size = int(image_size or size)
     masks = samples.attrs.get('task') == 'segmentation'
     lightning.seed_everything(int(seed), workers=True, verbose=False)
-    model = build_model(method, bb, size, scale, norm, folder, standardize)
+    model = build_model(method, bb, size, scale, norm, folder, standardize, sampler)
     dm = LayoutDataModule(samples, dataset, category, spec.train_batch, spec.eval_batch, num_workers, seed)
     col = ScoreCollector(overlay_keep(samples, n_overlays) if n_overlays else [], all_maps=masks)
     cbs = [col]

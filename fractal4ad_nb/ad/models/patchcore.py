@@ -20,6 +20,7 @@ from matplotlib.patches import Rectangle
 from ...core import InputError, Stream, torch_seeded
 from ...backbone import family_of, check_blocks, block_features
 from ..data import load_images
+from ..coreset import DEFAULT_SAMPLER, check_sampler, coreset_select
 from .base import ADModel, register_method, default_blocks, _prep, _check_sigma
 
 # %% auto #0
@@ -38,14 +39,15 @@ def _no_tqdm(module, on: bool):
 def coreset_indices(emb: torch.Tensor,       # patch features `(N, C)`
                     ratio: float,            # share of rows kept, in (0, 1]; 1 keeps all
                     seed: int = 0,           # seeds the projection and the start point
-                    progress: bool = False   # anomalib's progress bar
+                    progress: bool = False,  # anomalib's progress bar (sampler 'anomalib')
+                    sampler: str = DEFAULT_SAMPLER # 'fast' (ad.coreset) or 'anomalib' (anomalib's KCenterGreedy)
                    ) -> torch.Tensor:
-    "Indices of `int(ratio * len(emb))` rows chosen by anomalib's k-center greedy, reproducible from `seed`."
+    "Indices of `int(ratio * len(emb))` rows chosen by anomalib's k-center greedy rule, reproducible from `seed`."
     if not 0 < ratio <= 1: raise InputError(f"coreset must be in (0, 1], got {ratio}")
     if ratio == 1: return torch.arange(len(emb))
     if int(len(emb) * ratio) < 1: raise InputError(f"coreset {ratio} of {len(emb)} patch features keeps none; raise it or use more images")
     with torch_seeded(seed, Stream.CORESET, numpy_global=True), _no_tqdm(kcg, progress):
-        return torch.as_tensor(kcg.KCenterGreedy(embedding=emb, sampling_ratio=ratio).select_coreset_idxs(), dtype=torch.long)
+        return coreset_select(emb, ratio, sampler)
 
 # %% ../../../nbs/15_ad_patchcore.ipynb #10d343e1
 @dataclass
@@ -61,7 +63,9 @@ class PatchCoreOpts:
     threshold: str = 'holdout'        # only 'holdout' (no distributional model)
     calib_fraction: float = 0.2
     batch_size: int = 32
+    sampler: str = DEFAULT_SAMPLER    # coreset sampler: 'fast' (ad.coreset) or 'anomalib' (anomalib's KCenterGreedy)
     def __post_init__(self):
+        check_sampler(self.sampler, 'patchcore sampler')
         if self.distance not in ('euclidean', 'cosine'): raise InputError(f"patchcore distance must be 'euclidean' or 'cosine', got {self.distance!r}")
         if self.threshold != 'holdout': raise InputError(f"patchcore threshold must be 'holdout', got {self.threshold!r}")
         if self.pool is not None and (int(self.pool) < 1 or int(self.pool) % 2 == 0): raise InputError(f"pool must be an odd size >= 1, got {self.pool}")
@@ -137,7 +141,7 @@ class PatchCore(ADModel):
         N, C, h, w = E.shape
         flat = E.permute(0, 2, 3, 1).reshape(-1, C).contiguous()
         src = torch.stack(torch.meshgrid(torch.arange(N), torch.arange(h), torch.arange(w), indexing='ij'), -1).reshape(-1, 3)
-        idx = coreset_indices(flat, opts.coreset, seed, progress)
+        idx = coreset_indices(flat, opts.coreset, seed, progress, opts.sampler)
         model.bank, model.bank_src = flat[idx].clone(), src[idx].clone()
         return model.eval(), dict(bank_size=len(idx), n_patches=len(flat), grid=[h, w], dim=C, pool=pool, blocks=blocks, epochs=1,
                                   standardize=bool(opts.standardize))
