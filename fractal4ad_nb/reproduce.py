@@ -101,6 +101,9 @@ class Profile:
     convergence: tuple = ()          # configurations of the convergence figure
     fractal_config: str = 'multimandelbulbs-200'   # pre-training data of the fractal rows of the methods table
     mandelbulb_backend: str = 'numba'  # renderer of the MandelbulbVAR source: 'numba' (CPU) or 'torch' (CUDA when there is one)
+    question: EvalConfig | None = None  # the fractal vs random vs ImageNet stage (37): arch, methods, image size, split seeds; None: not run
+    question_limits: tuple = ()      # (dataset, images per folder) pairs of that stage; a dataset not listed: question.limit (None: all)
+    question_boot: int = 1000        # bootstrap replicates of its intervals
 
 # %% ../nbs/20_reproduce.ipynb #b2000002
 _ABLATION = ('fractals-200', 'multifractals-200', 'multimandelbulbs-200', 'multimandelbulbs-1000', 'multimandelbulbs-1000-back')
@@ -123,8 +126,16 @@ PROFILES = {
                     pretrain=make_config('cpu', arch='resnet18', epochs=2, batch_size=8, crop=28, accelerator='cpu'),
                     evaluation=make_eval_config('cpu', arch='resnet18', methods=['patchcore'], image_size=64, limit=4, seeds=[0]),
                     datasets=('textures',), ablation=('fractals-200', 'multimandelbulbs-1000-back'),
-                    convergence=('fractals-200', 'multifractals-200')),
+                    convergence=('fractals-200', 'multifractals-200'),
+                    question=make_eval_config('cpu', arch='efficientnet_lite0', methods=['patchcore'], image_size=64, limit=6, seeds=[0, 1],
+                                              categories=['brick']), question_boot=200),
 }
+# The question stage at CPU scale is its own profile until it fits the main job's 30 minutes: measured at load ~13,
+# pre-training efficientnet_lite0 alone took ~45 min and 10 of its 135 evaluation runs finished in the time left.
+PROFILES['question'] = replace(PROFILES['cpu'], name='question',
+    question=make_eval_config('cpu', arch='efficientnet_lite0', image_size=128, limit=None, seeds=[101, 102, 103],
+                              methods=['patchcore', {'method': 'patchcore', 'standardize': True, 'label': 'patchcore-std'}, 'padim']),
+    question_limits=(('elpv', 50), ('textures', 100)))
 PAPER_DATA_ENV = {'mvtec_ad': 'MVTEC_AD_ROOT', 'visa': 'VISA_ROOT', 'mvtec_loco': 'MVTEC_LOCO_ROOT'}
 
 # %% ../nbs/20_reproduce.ipynb #b2000003
@@ -170,6 +181,7 @@ STAGES = [
     Stage('table_ablation', '34_table_ablation.ipynb'),
     Stage('table_methods', '35_table_methods.ipynb'),
     Stage('fig_convergence', '36_fig_convergence.ipynb'),
+    Stage('question', '37_question.ipynb'),
 ]
 
 # %% ../nbs/20_reproduce.ipynb #b2000007
