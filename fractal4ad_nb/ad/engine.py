@@ -94,10 +94,11 @@ def entry_backend(entry: dict, default: str = 'anomalib') -> str:
     if b not in BACKENDS: raise InputError(f"method entry {entry}: backend must be one of {BACKENDS}, got {b!r}")
     if b == 'anomalib':
         if entry['method'] not in ANOMALIB: raise InputError(f"unknown anomalib method {entry['method']!r}; choose from {sorted(ANOMALIB)} (or backend 'own')")
-        extra = sorted(set(entry) - {'method', 'label', 'backend'} - ({'sampler'} if entry['method'] == 'patchcore' else set()))
+        extra = sorted(set(entry) - {'method', 'label', 'backend'} - ({'sampler', 'standardize'} if entry['method'] == 'patchcore' else set()))
         if extra: raise InputError(f"anomalib method entry {entry}: runs with the paper's settings and takes only method, label, backend "
-                                   f"(and sampler for patchcore) (got {extra})")
+                                   f"(and sampler, standardize for patchcore) (got {extra})")
         if 'sampler' in entry: check_sampler(entry['sampler'], f"method entry {entry}: sampler")
+        if not isinstance(entry.get('standardize', False), bool): raise InputError(f"method entry {entry}: standardize must be true or false")
     else: method_class(entry['method'])
     return b
 
@@ -315,7 +316,8 @@ def _run_one(out: Path, cfg: EvalConfig, entry: dict, backend: str, label: str, 
         work = out/'_work'/run_name(key)
         r, scores, maps = run_anomalib(entry['method'], bb, samples, work, dataset=name, category=cat, seed=seed,
                                        scale=cfg.scale, image_size=size, norm=cfg.norm, n_overlays=cfg.overlays,
-                                       num_workers=cfg.num_workers, folder=folder, accelerator=cfg.accelerator, sampler=sampler)
+                                       num_workers=cfg.num_workers, folder=folder, accelerator=cfg.accelerator, sampler=sampler,
+                                       standardize=bool(entry.get('standardize', False)))
         res = dict(row={**r, 'method': label}, scores=scores, maps=maps)
         if not cfg.keep_work: shutil.rmtree(work, ignore_errors=True)
     else:
