@@ -14,11 +14,11 @@ from fastcore.script import anno_parser
 from . import __version__
 
 # %% auto #0
-__all__ = ['TMP_PREFIX', 'IMAGE_EXTS', 'IMAGE_FORMATS', 'FORMAT_SUFFIX', 'RECIPES', 'InputError', 'item_rng', 'Stream',
+__all__ = ['TMP_PREFIX', 'IMAGE_EXTS', 'IMAGE_FORMATS', 'FORMAT_SUFFIX', 'KERNEL', 'RECIPES', 'InputError', 'item_rng', 'Stream',
            'torch_seeded', 'rand_u01', 'kernel_seed', 'atomic_write_bytes', 'atomic_write_text', 'atomic_write_json',
            'sha256_bytes', 'sha256_file', 'job_diff', 'read_record', 'same_job', 'list_images', 'read_image',
            'check_format', 'encode_image', 'save_figure', 'tame_malloc', 'parse_shard', 'from_preset', 'run_cli',
-           'cli_parser', 'cli', 'register_recipe', 'Recipe', 'recipe_from_config']
+           'cli_parser', 'cli', 'jupyter_kernel', 'register_recipe', 'Recipe', 'recipe_from_config']
 
 # %% ../nbs/00_core.ipynb #ae267256
 class InputError(ValueError):
@@ -313,6 +313,22 @@ def cli(func):
         ns.pop('xtra', None); ns.pop('pdb', None)
         return func(**ns)
     return _f
+
+# %% ../nbs/00_core.ipynb #5120f8d3
+KERNEL = 'fractal4ad_nb'   # the Jupyter kernel tools/setup_env.sh registers in .venv
+
+def jupyter_kernel(name: str = KERNEL  # the kernel's name
+                  ) -> str:
+    "`name` if that Jupyter kernel is installed and runs this Python environment, else an `InputError` saying how to fix it."
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+    fix = f"run tools/setup_env.sh (or `{sys.executable} -m ipykernel install --sys-prefix --name {name}`)"
+    try: spec = KernelSpecManager().get_kernel_spec(name)
+    except NoSuchKernel: raise InputError(f"Jupyter kernel {name!r} is not installed: {fix}") from None
+    exe = Path(spec.argv[0]) if spec.argv else None
+    if exe is not None and exe.is_absolute() and exe.parent != Path(sys.executable).parent:
+        raise InputError(f"Jupyter kernel {name!r} ({spec.resource_dir}) runs {exe}, not this environment's "
+                         f"{sys.executable}: {fix}")
+    return name
 
 # %% ../nbs/00_core.ipynb #0d914744
 RECIPES: dict = {}

@@ -637,12 +637,13 @@ def run_stage(stage: Stage,            # the stage to run
     key = key or stage_key(stage, params['profile'], nbs, params.get('data_roots'))
     rec_path, nb_out = out / 'stages' / f'{stage.name}.json', out / 'notebooks' / stage.notebook
     if not force and nb_out.exists() and same_job(rec_path, {'key': key}): return {**json.loads(rec_path.read_text()), 'skipped': True}
+    kernel = fractal4ad_nb.core.jupyter_kernel()   # the named kernel of tools/setup_env.sh; missing: one line naming the fix
     tmp = out / 'notebooks' / f'.tmp-{stage.notebook}'
     log = out / 'logs' / f'{stage.name}.log'; log.parent.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
     try:
         with open(log, 'w') as lf:
-            pm.execute_notebook(str(nbs / stage.notebook), str(tmp), parameters=params, kernel_name='python3',
+            pm.execute_notebook(str(nbs / stage.notebook), str(tmp), parameters=params, kernel_name=kernel,
                                 progress_bar=progress, log_output=True, stdout_file=lf, stderr_file=lf, cwd=str(nbs))
     except Exception as e:
         failed = out / 'logs' / f'{stage.name}.failed.ipynb'

@@ -18,7 +18,8 @@ C=(-c constraints.txt)
 # torch first: the tested versions are served from the machine's local wheel cache; others download gigabytes
 .venv/bin/python -m pip install -q "${C[@]}" torch torchvision
 .venv/bin/python -m pip install -q "${C[@]}" -e ".[dev]"
-# a kernel inside the venv that points at the venv's own python, for papermill and JupyterLab
-.venv/bin/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (fractal4ad_nb)" >/dev/null
+# a named kernel inside the venv that runs the venv's own python, for papermill (fractal4ad-reproduce) and JupyterLab;
+# named, so that the python3 kernel of a JupyterLab installed elsewhere cannot shadow it (fractal4ad_nb.core.KERNEL)
+.venv/bin/python -m ipykernel install --sys-prefix --name fractal4ad_nb --display-name "Python 3 (fractal4ad_nb)" >/dev/null
 .venv/bin/python -m pip check
 echo "$stamp" > .venv/.setup-stamp
