@@ -3,6 +3,10 @@
 #   ./reproduce.sh                   # profile cpu (default): minutes on 2 cores, embedded offline data
 #   ./reproduce.sh --profile paper   # GPU, full sizes; needs MVTEC_AD_ROOT / VISA_ROOT / MVTEC_LOCO_ROOT
 #   ./reproduce.sh --only fig1_fractals   # rerun one table or figure (fractal4ad-reproduce --list_stages lists them)
+#   ./reproduce.sh --profile paper --dry-run   # the plan, what is done, and the time estimate; runs nothing
+#   ./reproduce.sh --profile paper --rates gpu_check.json   # estimate from rates benchmarks/gpu_check.py measured
+#   ./reproduce.sh --profile paper-smoke  # the paper profile's code paths at tiny sizes (CPU; needs the three roots, e.g.
+#       eval "$(.venv/bin/python -c 'from fractal4ad_nb.fixtures import paper_fixtures as f; [print(f"export {k}={v}") for k, v in f("fixtures").items()]')")
 # Finished stages with identical settings are reused. Outputs: results/ (override with OUT=...): figures/, tables,
 # data/, notebooks/ (the executed papermill notebooks) and logs/.
 set -euo pipefail
@@ -16,5 +20,6 @@ if [ "$#" -eq 0 ]; then
   $B/fractal4ad-fractals "$OUT/data/fractals-cpu" --classes 10 --per_class 32 --systems_per_class 4 --size 256 --quiet
   $B/fractal4ad-verify "$OUT/data/fractals-cpu" --samples 8 --check_files
 fi
-$B/fractal4ad-reproduce --out "$OUT" "$@"
+args=(); for a in "$@"; do [ "$a" = "--dry-run" ] && args+=(--dry_run) || args+=("$a"); done   # both spellings
+$B/fractal4ad-reproduce --out "$OUT" ${args[@]+"${args[@]}"}
 echo "done: results in $OUT/"

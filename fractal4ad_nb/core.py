@@ -4,20 +4,22 @@
 
 # %% ../nbs/00_core.ipynb #391df0cc
 from __future__ import annotations
-import contextlib, ctypes, dataclasses, enum, errno, hashlib, io, json, os, sys, tempfile
+import argparse, contextlib, ctypes, dataclasses, enum, errno, functools, hashlib, inspect, io, json, os, sys, tempfile
 from pathlib import Path
 import numpy as np
 import cv2
 from numba import njit
 from PIL import Image
+from fastcore.script import anno_parser
+from . import __version__
 
 # %% auto #0
 __all__ = ['TMP_PREFIX', 'IMAGE_EXTS', 'IMAGE_FORMATS', 'FORMAT_SUFFIX', 'RECIPES', 'InputError', 'item_rng', 'Stream',
            'torch_seeded', 'rand_u01', 'kernel_seed', 'atomic_write_bytes', 'atomic_write_text', 'atomic_write_json',
            'sha256_bytes', 'sha256_file', 'job_diff', 'read_record', 'same_job', 'list_images', 'read_image',
            'check_format', 'encode_image', 'encoded_ok', 'save_figure', 'tame_malloc', 'parse_shard', 'from_preset',
-           'run_cli', 'check_int', 'parse_ints', 'check_output_file', 'inside', 'output_lock', 'register_recipe',
-           'Recipe', 'recipe_from_config']
+           'run_cli', 'check_int', 'parse_ints', 'check_output_file', 'inside', 'output_lock', 'cli_parser', 'cli',
+           'register_recipe', 'Recipe', 'recipe_from_config']
 
 # %% ../nbs/00_core.ipynb #ae267256
 class InputError(ValueError):
@@ -360,6 +362,45 @@ def output_lock(folder,          # the output folder
                              "wait for it to finish, or stop it first") from None
         yield p
     finally: os.close(fd)
+
+# %% ../nbs/00_core.ipynb #c69a9d9e
+def cli_parser(func,           # a function whose parameters (with their docments) are the options
+               prog: str = None # the program name shown in usage lines
+              ) -> argparse.ArgumentParser:
+    "fastcore's parser for `func` plus `--version`."
+    p = anno_parser(func, prog=prog)
+    p.add_argument('--version', action='version', version=f'%(prog)s {__version__}', help='print the version and exit')
+    return p
+
+# %% ../nbs/00_core.ipynb #d8bdd147
+def _script_call(frame) -> bool:
+    "True if `frame` is the top level of a file run as a program (a console-script wrapper, `python file.py`)."
+    if frame is None or frame.f_locals is not frame.f_globals: return False
+    g = frame.f_globals
+    return g.get('__name__') == '__main__' and bool(g.get('__file__')) and \
+        Path(g['__file__']).resolve() == Path(frame.f_code.co_filename).resolve()
+
+def _hyphens(argv: list, options: set) -> list:
+    "Rewrite `--a-b[=v]` to `--a_b[=v]` where `--a_b` is one of `options`."
+    out = []
+    for a in argv:
+        if a == '--': out += argv[len(out):]; break
+        name, eq, val = a.partition('=')
+        alt = '--' + name[2:].replace('-', '_')
+        out.append(alt + eq + val if a.startswith('--') and '-' in name[2:] and alt in options else a)
+    return out
+
+def cli(func):
+    "Decorator for console scripts: `call_parse` plus `--version` and `--hyphenated-options`."
+    @functools.wraps(func)
+    def _f(*args, **kwargs):
+        if args or kwargs or not _script_call(inspect.currentframe().f_back): return func(*args, **kwargs)
+        p = cli_parser(func)
+        opts = {s for a in p._actions for s in a.option_strings}
+        ns = vars(p.parse_args(_hyphens(sys.argv[1:], opts)))
+        ns.pop('xtra', None); ns.pop('pdb', None)
+        return func(**ns)
+    return _f
 
 # %% ../nbs/00_core.ipynb #0d914744
 RECIPES: dict = {}

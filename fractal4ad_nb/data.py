@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import cv2
 from tqdm.auto import tqdm
-from fastcore.script import call_parse, store_true
+from fastcore.script import store_true
+from .core import cli
 import torch
 from .core import (InputError, run_cli, Recipe, RECIPES, recipe_from_config, parse_shard, atomic_write_bytes, read_image,
                                 atomic_write_json, sha256_bytes, sha256_file, TMP_PREFIX, IMAGE_FORMATS, FORMAT_SUFFIX, check_format, encode_image,
@@ -343,7 +344,7 @@ def _check_sizes(**opts):
     lo = dict(seed=0, bank_seed=0, size=4)
     for k, v in opts.items(): check_int(v, f"--{k}", lo.get(k, 1), 16384 if k == 'size' else None)
 
-@call_parse
+@cli
 def bank_cli(out: str,                    # .npz file to write
              num_systems: int = 1000,     # number of IFS systems
              seed: int = 0,               # system i depends only on (seed, i)
@@ -360,7 +361,7 @@ def bank_cli(out: str,                    # .npz file to write
         print(f"wrote {b.save(out)}: {len(b)} systems, sha256 {b.sha256[:12]}")
     run_cli(go)
 
-@call_parse
+@cli
 def convert_bank_cli(pkl: str,                   # official pickle bank (.pkl)
                      out: str,                   # .npz file to write
                      trust_pickle: store_true = False,   # confirm the .pkl comes from a source you trust
@@ -373,7 +374,7 @@ def convert_bank_cli(pkl: str,                   # official pickle bank (.pkl)
         print(f"wrote {out}: {len(b)} systems")
     run_cli(go)
 
-@call_parse
+@cli
 def fractals_cli(out: str,                       # output dataset folder
                  classes: int = 1000,            # number of classes C
                  per_class: int = 1000,          # images per class K
@@ -403,7 +404,7 @@ def fractals_cli(out: str,                       # output dataset folder
         print(json.dumps(write_dataset(rec, out, workers, shard or (0, 1), fmt, progress=not quiet, durable=durable)))
     run_cli(go)
 
-@call_parse
+@cli
 def multifractals_cli(out: str,                    # output dataset folder
                       classes: int = 1000,         # number of classes C
                       per_class: int = 1000,       # images per class K
@@ -436,7 +437,7 @@ def multifractals_cli(out: str,                    # output dataset folder
                                        durable=durable)))
     run_cli(go)
 
-@call_parse
+@cli
 def multimandelbulbs_cli(out: str,                  # output dataset folder
                          source: str,               # MandelbulbVAR-layout folder: power{p}-rule{r}/{n}.png
                          classes: int = 200,        # number of classes C (each owns #sources // C source classes)
@@ -463,7 +464,7 @@ def multimandelbulbs_cli(out: str,                  # output dataset folder
         print(json.dumps(write_dataset(rec, out, workers, shard or (0, 1), fmt, not quiet, durable=durable)))
     run_cli(go)
 
-@call_parse
+@cli
 def mandelbulbvar_cli(out: str,                  # output folder (MandelbulbVAR layout: power{p}-rule{r}/{n}.png)
                       per_class: int = 1000,     # images per (power, rule) class
                       powers: str = None,        # comma-separated powers (default: 2..18)
@@ -489,7 +490,7 @@ def mandelbulbvar_cli(out: str,                  # output folder (MandelbulbVAR 
         print(json.dumps(write_dataset(rec, out, workers, shard or (0, 1), fmt, not quiet, batch=batch, durable=durable)))
     run_cli(go)
 
-@call_parse
+@cli
 def verify_cli(out: str,                         # dataset folder
                samples: int = 16,                # images to re-render and compare
                check_files: store_true = False,  # also hash every file against the manifest
@@ -518,7 +519,7 @@ def dataset_sheet(out, label: int = 0, n: int = 16, ncols: int = 8):
                          titles=[f"#{e['index']}" + (f" sys {e['system']}" if 'system' in e else '') for e in picks],
                          suptitle=f"{spec['recipe']}: class {label}")
 
-@call_parse
+@cli
 def sheet_cli(out: str,            # dataset folder
               png: str,            # figure to write (.png/.pdf/.svg)
               label: int = 0,      # class to show

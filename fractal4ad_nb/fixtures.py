@@ -9,7 +9,8 @@ import numpy as np
 from .core import item_rng, atomic_write_bytes, encode_image
 
 # %% auto #0
-__all__ = ['SWIN_TEST_ARGS', 'fake_bulb', 'fake_source', 'toy_recipe', 'toy_category', 'toy_backbone_folder',
+__all__ = ['MVTEC_FIXTURE_CATEGORIES', 'LOCO_FIXTURE_CATEGORIES', 'SWIN_TEST_ARGS', 'fake_bulb', 'fake_source', 'toy_recipe',
+           'toy_category', 'mvtec_fixture', 'visa_fixture', 'loco_fixture', 'paper_fixtures', 'toy_backbone_folder',
            'trained_toy_backbone']
 
 # %% ../nbs/98_fixtures.ipynb #f1c7e006
@@ -79,6 +80,131 @@ def toy_category(root,                       # the category folder to write
             write(root/'test'/name/f"{i:03d}.png", img)
             if masks: write(root/'ground_truth'/name/f"{i:03d}_mask.png", m)
     return root
+
+# %% ../nbs/98_fixtures.ipynb #f1c7e031
+def _texture_parts(categories: int, n_train: int, n_test: int, size: int, seed: int, rgb_from: int = 1) -> list:
+    "Per texture: (train images, normal test images, [(anomalous image, mask)]) from `ad.data.materialise_textures`."
+    import tempfile, cv2
+    from fractal4ad_nb.core import read_image
+    from fractal4ad_nb.ad.data import TEXTURES, materialise_textures, category_samples
+    if not 1 <= categories <= len(TEXTURES): raise ValueError(f"categories must be 1..{len(TEXTURES)} (one texture each)")
+    parts = []
+    with tempfile.TemporaryDirectory(prefix='f4ad-texparts-') as d:
+        r = materialise_textures(Path(d), seed, n_train=n_train, n_test=2 * n_test, patch=size,
+                                 textures=TEXTURES[:categories], progress=False)
+        for k, t in enumerate(TEXTURES[:categories]):
+            s = category_samples(r/t)
+            gray = k < rgb_from
+            img = lambda p: cv2.cvtColor(read_image(p), cv2.COLOR_RGB2GRAY) if gray else read_image(p)
+            pick = lambda split, lab: s[(s.split == split) & (s.label_index == lab)].sort_values('image_path')
+            parts.append(([img(p) for p in pick('train', 0).image_path], [img(p) for p in pick('test', 0).image_path[:n_test]],
+                          [(img(r_.image_path), read_image(r_.mask_path)[..., 0]) for r_ in pick('test', 1).itertuples()][:n_test]))
+    return parts
+
+def _write(path: Path, img: np.ndarray, jpg: bool = False) -> None:
+    import cv2
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not jpg: atomic_write_bytes(path, encode_image(img)); return
+    ok, buf = cv2.imencode('.jpg', img if img.ndim == 2 else np.ascontiguousarray(img[..., ::-1]), [cv2.IMWRITE_JPEG_QUALITY, 95])
+    atomic_write_bytes(path, buf.tobytes())
+
+# %% ../nbs/98_fixtures.ipynb #f1c7e032
+MVTEC_FIXTURE_CATEGORIES = ('grid', 'bottle', 'carpet')        # names of real MVTec AD categories (grid is grayscale there too)
+
+def mvtec_fixture(root,                 # the dataset root to write (like the extracted mvtec_anomaly_detection/)
+                  categories: int = 2,  # how many categories (one texture each; the first is grayscale)
+                  n_train: int = 4,     # train/good images per category
+                  n_test: int = 4,      # test/good images, and anomalous images (split over two defect types)
+                  size: int = 64,       # image side
+                  seed: int = 0) -> Path:
+    "A tiny MVTec AD root in the published layout (texture crops, Perlin anomalies); see above."
+    root = Path(root)
+    for cat, (train, good, bad) in zip(MVTEC_FIXTURE_CATEGORIES, _texture_parts(categories, n_train, n_test, size, seed)):
+        for i, a in enumerate(train): _write(root/cat/'train/good'/f"{i:03d}.png", a)
+        for i, a in enumerate(good): _write(root/cat/'test/good'/f"{i:03d}.png", a)
+        for i, (a, m) in enumerate(bad):
+            defect, j = ('crack', 'hole')[i % 2], i // 2
+            _write(root/cat/'test'/defect/f"{j:03d}.png", a); _write(root/cat/'ground_truth'/defect/f"{j:03d}_mask.png", m)
+    (root/'license.txt').write_text('fixture: texture crops with synthetic anomalies in the MVTec AD layout (not MVTec AD)\n')
+    (root/'readme.txt').write_text('MVTec AD layout fixture written by fractal4ad_nb.fixtures.mvtec_fixture\n')
+    return root
+
+# %% ../nbs/98_fixtures.ipynb #f1c7e033
+def visa_fixture(root,                  # the dataset root to write (like the extracted VisA_20220922.tar)
+                 categories: int = 2,   # how many objects (one texture each)
+                 n_train: int = 4,      # normal training images per object
+                 n_test: int = 4,       # normal and anomalous test images per object
+                 size: int = 64,        # image side
+                 seed: int = 0) -> Path:
+    "A tiny VisA root in the published layout: JPG images, class-index masks, image_anno.csv, split_csv/1cls.csv; see above."
+    import pandas as pd
+    from fractal4ad_nb.ad.data import VISA_CATEGORIES
+    root, split = Path(root), []
+    for obj, (train, good, bad) in zip(VISA_CATEGORIES, _texture_parts(categories, n_train, n_test, size, seed, rgb_from=0)):
+        anno = []
+        for k, a in enumerate(train + good):
+            rel = f"{obj}/Data/Images/Normal/{k:04d}.JPG"; _write(root/rel, a, jpg=True)
+            anno.append(dict(image=rel, label='normal', mask='')); split.append(dict(object=obj, split='train' if k < len(train) else 'test', **anno[-1]))
+        for k, (a, m) in enumerate(bad):
+            rel, mrel = f"{obj}/Data/Images/Anomaly/{k:03d}.JPG", f"{obj}/Data/Masks/Anomaly/{k:03d}.png"
+            _write(root/rel, a, jpg=True); _write(root/mrel, ((m > 0) * (1 + k % 2)).astype(np.uint8))   # pixel = defect class index
+            anno.append(dict(image=rel, label='anomaly', mask=mrel)); split.append(dict(object=obj, split='test', **anno[-1]))
+        pd.DataFrame(anno).to_csv(root/obj/'image_anno.csv', index=False)
+    (root/'split_csv').mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(split, columns=['object', 'split', 'label', 'image', 'mask']).to_csv(root/'split_csv/1cls.csv', index=False)
+    (root/'LICENSE-DATASET').write_text('fixture: texture crops with synthetic anomalies in the VisA layout (not VisA)\n')
+    return root
+
+# %% ../nbs/98_fixtures.ipynb #f1c7e034
+LOCO_FIXTURE_CATEGORIES = ('breakfast_box', 'juice_bottle', 'pushpins')
+
+def loco_fixture(root,                  # the dataset root to write (like the extracted mvtec_loco_anomaly_detection/)
+                 categories: int = 2,   # how many categories (one texture each)
+                 n_train: int = 4,      # train/good images (validation/good gets 2 more)
+                 n_test: int = 4,       # test/good images, and anomalous ones (logical and structural alternate)
+                 size: int = 64,        # image side
+                 seed: int = 0) -> Path:
+    "A tiny MVTec LOCO AD root in the published layout: a folder of masks per anomalous image, defects_config.json; see above."
+    import json
+    root = Path(root)
+    defects = [dict(defect_name='missing_part', pixel_value=255, saturation_threshold=1, relative_saturation=True),
+               dict(defect_name='contamination', pixel_value=242, saturation_threshold=400, relative_saturation=False)]
+    for cat, (train, good, bad) in zip(LOCO_FIXTURE_CATEGORIES, _texture_parts(categories, n_train + 2, n_test, size, seed, rgb_from=0)):
+        for i, a in enumerate(train[:n_train]): _write(root/cat/'train/good'/f"{i:03d}.png", a)
+        for i, a in enumerate(train[n_train:]): _write(root/cat/'validation/good'/f"{i:03d}.png", a)
+        for i, a in enumerate(good): _write(root/cat/'test/good'/f"{i:03d}.png", a)
+        for i, (a, m) in enumerate(bad):
+            kind, j = ('logical_anomalies', 'structural_anomalies')[i % 2], i // 2
+            _write(root/cat/'test'/kind/f"{j:03d}.png", a)
+            regions = [m > 0] if j % 2 else [(m > 0) & (np.arange(size)[None, :] < size // 2), (m > 0) & (np.arange(size)[None, :] >= size // 2)]
+            regions = [r_ for r_ in regions if r_.any()] or [m > 0]   # two mask files when the anomaly spans both halves
+            for k, r_ in enumerate(regions): _write(root/cat/'ground_truth'/kind/f"{j:03d}"/f"{k:03d}.png", (r_ * defects[i % 2]['pixel_value']).astype(np.uint8))
+        (root/cat/'defects_config.json').write_text(json.dumps(defects, indent=2))
+    (root/'license.txt').write_text('fixture: texture crops with synthetic anomalies in the MVTec LOCO AD layout (not MVTec LOCO AD)\n')
+    (root/'readme.txt').write_text('MVTec LOCO AD layout fixture written by fractal4ad_nb.fixtures.loco_fixture\n')
+    return root
+
+# %% ../nbs/98_fixtures.ipynb #f1c7e036
+def paper_fixtures(root,                # folder for the three roots (mvtec_ad/, visa/, mvtec_loco/)
+                   categories: int = 1, # categories per dataset
+                   n_train: int = 16,   # training images per category (CFlow needs 16 at 64 px with WRN-50-2)
+                   n_test: int = 4,     # normal and anomalous test images per category
+                   size: int = 64,      # image side
+                   seed: int = 0) -> dict:
+    "MVTec AD, VisA and MVTec LOCO fixture roots (reused when complete): the environment `reproduce` reads them from."
+    import json, shutil
+    from fractal4ad_nb.reproduce import PAPER_DATA_ENV
+    root, args = Path(root), dict(categories=categories, n_train=n_train, n_test=n_test, size=size, seed=seed)
+    makers = {'mvtec_ad': mvtec_fixture, 'visa': visa_fixture, 'mvtec_loco': loco_fixture}
+    for name in makers:
+        if (root/name).is_dir() and any((root/name).iterdir()) and not (root/name/'fixture.json').is_file():
+            raise FileExistsError(f"{root/name} holds files that are not a fixture; choose another folder")
+    for name, make in makers.items():
+        done = root/name/'fixture.json'
+        if done.is_file() and json.loads(done.read_text()) == args: continue
+        shutil.rmtree(root/name, ignore_errors=True)                    # a fixture of other sizes: rewritten
+        make(root/name, **args); done.write_text(json.dumps(args))
+    return {PAPER_DATA_ENV[name]: str(root/name) for name in makers}
 
 # %% ../nbs/98_fixtures.ipynb #f1c7e015
 SWIN_TEST_ARGS = dict(img_size=64, window_size=4, embed_dim=24, depths=(1, 1, 2, 1), num_heads=(1, 2, 2, 4))

@@ -13,11 +13,13 @@ import lightning.pytorch as pl
 import torchmetrics
 from lightning.pytorch.callbacks import ModelCheckpoint, LearningRateMonitor
 from lightning.pytorch.loggers import CSVLogger
-from fastcore.script import call_parse, store_true
+from fastcore.script import store_true
+from .core import cli
 from .core import (InputError, run_cli, item_rng, Stream, read_image, list_images, atomic_write_json, sha256_bytes,
                                 sha256_file, same_job, job_diff, from_preset)
 from .data import read_spec, read_manifest, opencv_threads, SPEC_FILE
-from .backbone import PAPER_MEAN, PAPER_STD, check_arch, create_model, model_args_for, save_backbone
+from .backbone import (PAPER_MEAN, PAPER_STD, check_arch, create_model, model_args_for, save_backbone, backbone_state_dict,
+                                    feature_diagnostics, feature_problems)
 
 # %% auto #0
 __all__ = ['PRESETS', 'ImageFiles', 'image_folder_dataset', 'split_indices', 'Prepared', 'ShardSampler', 'PretrainConfig',
@@ -303,7 +305,8 @@ def _dataset_facts(data, num_classes):
     return data, int(C), labels, entry
 
 # %% ../nbs/07_pretrain.ipynb #a1e0d9d0
-_RESUME_MAY_CHANGE = ('config.epochs', 'config.max_steps', 'config.num_workers')
+_RESUME_MAY_CHANGE = ('config.epochs', 'config.max_steps', 'config.num_workers',   # how long, how fast it loads
+                      'config.devices', 'config.num_nodes', 'config.strategy')     # the layout of the same world size
 
 def _check_resume(out: Path, record: dict, resume: bool) -> Path | None:
     last, rec_p = out / 'checkpoints' / 'last.ckpt', out / 'pretrain.json'
@@ -324,6 +327,18 @@ class _RunRecord(pl.Callback):
     def __init__(self, path: Path, record: dict): self.path, self.record = path, record
     def on_fit_start(self, trainer, pl_module):
         if trainer.is_global_zero: atomic_write_json(self.path, self.record)
+
+# %% ../nbs/07_pretrain.ipynb #5c0e0202
+def _export_diagnostics(net, cfg: PretrainConfig, dm, model_args: dict, n: int = 128) -> dict:
+    "`feature_diagnostics` of a trained network's backbone on up to `n` held-out images (or training images), in float32."
+    idx = dm.val_idx if len(dm.val_idx) else dm.train_idx
+    idx = np.asarray(idx)[np.linspace(0, len(idx) - 1, min(n, len(idx))).round().astype(int)]
+    x = torch.stack([dm.val.prepare(dm.val.base[int(i)][0], int(i)) for i in idx])            # centre crops, normalised
+    bb = create_model(cfg.arch, 0, model_args)                                                  # plain BatchNorm, float32
+    bb.load_state_dict(backbone_state_dict(net, cfg.arch))
+    dev = next(net.parameters()).device
+    what = 'held-out' if len(dm.val_idx) else 'training'
+    return feature_diagnostics(bb.to(dev), x.to(dev), f"{len(idx)} {what} pre-training images, {cfg.crop} px centre crops")
 
 # %% ../nbs/07_pretrain.ipynb #a1e0d9d1
 def _devices(v):
@@ -394,42 +409,51 @@ def pretrain(data,                               # dataset folder (see image_fol
                     'training': record['config'], 'lr': lr, 'global_batch': summary['global_batch'], 'world_size': world,
                     'num_classes': C, 'num_train': summary['num_train'], 'num_val': summary['num_val'],
                     'mean': cfg.mean, 'std': cfg.std, 'input_size': (3, cfg.crop, cfg.crop)}
+            card['feature_diagnostics'] = _export_diagnostics(model.model, cfg, dm, model_args)
+            card['feature_problems'] = feature_problems(card['feature_diagnostics'])
+            for p in card['feature_problems']: warnings.warn(f"{out / 'backbone'}: {p}")
             save_backbone(model.model, out / 'backbone', cfg.arch, card, model_args)
     if trainer.is_global_zero: atomic_write_json(out / 'summary.json', summary)
     trainer.strategy.barrier('fractal4ad-export')
     return summary
 
 # %% ../nbs/07_pretrain.ipynb #1d3849cb
-@call_parse
+@cli
 def pretrain_cli(data: str,                      # dataset folder (ImageFolder layout or written by fractal4ad-fractals)
                  out: str,                       # run folder: checkpoints, logs, backbone/
                  preset: str = 'paper',          # 'paper' (WRN-50-2, 100 epochs, 224 crops) or 'cpu' (ResNet-18, small crops, minutes on a CPU)
-                 arch: str = None,               # resnet18, resnet50, wide_resnet50_2, vit_tiny_patch16_224, vit_small_patch16_224
-                 epochs: int = None,
+                 arch: str = None,               # resnet18, resnet50, wide_resnet50_2, vit_tiny_patch16_224, vit_small_patch16_224, efficientnet_lite0
+                 epochs: int = None,             # training epochs (default: the preset's, paper 100)
                  batch_size: int = None,         # per device
                  base_lr: float = None,          # lr at the reference global batch
                  ref_batch: int = None,          # global batch at which base_lr applies
                  lr_scaling: str = None,         # 'linear' or 'none'
                  crop: int = None,               # random-crop side (px)
                  val_fraction: float = None,     # held-out share of every class
-                 seed: int = None,
+                 seed: int = None,               # seed of the validation split, crops and initialisation (default: the preset's)
                  workers: int = None,            # data loader processes per device
                  accumulate: int = None,         # gradient accumulation steps
                  max_steps: int = None,          # stop after this many optimiser steps
                  accelerator: str = None,        # 'auto', 'cpu', 'gpu'
                  devices: str = None,            # devices per node ('auto' or a count)
-                 num_nodes: int = None,
+                 num_nodes: int = None,          # machines (default 1); launch one process per device with torchrun or srun
                  strategy: str = None,           # 'auto', 'ddp', ...
                  precision: str = None,          # 'auto', 'bf16-mixed', '32-true', ...
                  resume: store_true = False,     # continue the run in OUT from its last checkpoint
-                 quiet: store_true = False):     # no progress bar
+                 quiet: store_true = False,      # no progress bar
+                 config: str = None):            # JSON file of PretrainConfig fields (as fractal4ad-reproduce writes); flags override it
     "Pre-train a classifier on fractal images (Lightning) and export its backbone to OUT/backbone."
     def go():
         given = dict(arch=arch, epochs=epochs, batch_size=batch_size, base_lr=base_lr, ref_batch=ref_batch, lr_scaling=lr_scaling,
                      crop=crop, val_fraction=val_fraction, seed=seed, num_workers=workers, accumulate_grad_batches=accumulate,
                      max_steps=max_steps, accelerator=accelerator, devices=devices, num_nodes=num_nodes, strategy=strategy,
                      precision=precision)
-        cfg = make_config(preset, **{k: v for k, v in given.items() if v is not None})
+        base = {}
+        if config:
+            try: base = json.loads(Path(config).read_text())
+            except (OSError, ValueError) as e: raise InputError(f"--config {config}: cannot read a JSON object of settings ({e})") from None
+            if not isinstance(base, dict): raise InputError(f"--config {config}: expected a JSON object of PretrainConfig fields")
+        cfg = make_config(preset, **{**base, **{k: v for k, v in given.items() if v is not None}})
         r = pretrain(data, out, cfg, resume=resume, progress=not quiet)
         if r['rank'] == 0: print(json.dumps(r))
     run_cli(go)

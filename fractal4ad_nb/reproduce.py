@@ -4,7 +4,8 @@
 
 # %% ../nbs/20_reproduce.ipynb #09f4bfbd
 from __future__ import annotations
-import json, os, socket, sys, time
+import json, os, socket, subprocess, sys, time
+import torch
 from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
 import numpy as np
@@ -12,24 +13,29 @@ import pandas as pd
 import papermill as pm
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
-from fastcore.script import call_parse, store_true
+from fastcore.script import store_true
+from .core import cli
 import fractal4ad_nb
-from .core import InputError, run_cli, atomic_write_json, sha256_bytes, same_job
+from .core import InputError, run_cli, atomic_write_json, sha256_bytes, same_job, read_record, list_images
 from .ifs import sample_bank
 from .render import FractalsRecipe
 from .mandelbulb import MANDELBULBVAR_POWERS, MANDELBULBVAR_RULES
 from .mandelbulbvar import MandelbulbVARRecipe
 from .multiformula import MultiFractalsRecipe, MultiMandelbulbsRecipe
-from .data import write_dataset
+from .data import write_dataset, read_manifest
 from .pretrain import PretrainConfig, make_config, pretrain
+from .ad.data import ELPV_EXPECTED, TEXTURES, list_categories
+from .ad.anomalib import ANOMALIB_SCALES, method_spec
 from .ad.engine import EvalConfig, make_eval_config, run_eval
 
 # %% auto #0
-__all__ = ['PAPER_CSV', 'PROFILES', 'PAPER_DATA_ENV', 'STAGES', 'PRETRAIN_KINDS', 'paper_numbers', 'compare', 'plot_compare',
-           'Profile', 'get_profile', 'Stage', 'repo_root', 'stages_dir', 'check_paper_data', 'stage_key',
-           'parse_config_name', 'mandelbulb_source_recipe', 'pretrain_recipe', 'pretrained_backbone', 'training_curves',
-           'network_available', 'benchmark_dataset', 'evaluate_backbones', 'StageFailed', 'run_stage', 'reproduce',
-           'reproduce_cli']
+__all__ = ['PAPER_CSV', 'PROFILES', 'PAPER_DATA_ENV', 'SIZE_KEYS', 'GPU_HARDWARE', 'STAGES', 'PRETRAIN_KINDS', 'PUBLISHED_SIZES',
+           'RATES', 'ARCH_GFLOP', 'paper_numbers', 'compare', 'plot_compare', 'Profile', 'get_profile', 'smoke_profile',
+           'Stage', 'repo_root', 'stages_dir', 'check_paper_data', 'stage_key', 'parse_config_name',
+           'mandelbulb_source_recipe', 'pretrain_recipe', 'finished_pretrain_run', 'pretrain_processes',
+           'torchrun_command', 'launch_pretrain', 'pretrained_backbone', 'training_curves', 'network_available',
+           'benchmark_dataset', 'evaluate_backbones', 'dataset_size', 'plan', 'detect_device', 'load_rates', 'estimate',
+           'plan_text', 'StageFailed', 'run_stage', 'reproduce', 'reproduce_cli']
 
 # %% ../nbs/20_reproduce.ipynb #d818407e
 PAPER_CSV = Path(fractal4ad_nb.__file__).parent / 'paper_numbers.csv'
@@ -94,6 +100,10 @@ class Profile:
     ablation: tuple = ()             # Tables 13-14 configurations run
     convergence: tuple = ()          # configurations of the convergence figure
     fractal_config: str = 'multimandelbulbs-200'   # pre-training data of the fractal rows of the methods table
+    mandelbulb_backend: str = 'numba'  # renderer of the MandelbulbVAR source: 'numba' (CPU) or 'torch' (CUDA when there is one)
+    question: EvalConfig | None = None  # the fractal vs random vs ImageNet stage (37): arch, methods, image size, split seeds; None: not run
+    question_limits: tuple = ()      # (dataset, images per folder) pairs of that stage; a dataset not listed: question.limit (None: all)
+    question_boot: int = 1000        # bootstrap replicates of its intervals
 
 # %% ../nbs/20_reproduce.ipynb #b2000002
 _ABLATION = ('fractals-200', 'multifractals-200', 'multimandelbulbs-200', 'multimandelbulbs-1000', 'multimandelbulbs-1000-back')
@@ -109,14 +119,23 @@ PROFILES = {
                      pretrain=make_config('paper', arch='wide_resnet50_2', epochs=100, batch_size=256, accelerator='auto'),
                      evaluation=make_eval_config('paper', arch='wide_resnet50_2', image_size=256, seeds=[0],
                                                  methods=['patchcore', 'padim', 'cflow', 'fastflow', 'reverse_distillation', 'stfpm']),
-                     datasets=('mvtec_ad', 'visa', 'mvtec_loco'), ablation=_ABLATION, convergence=_CONVERGENCE),
+                     datasets=('mvtec_ad', 'visa', 'mvtec_loco'), ablation=_ABLATION, convergence=_CONVERGENCE,
+                     mandelbulb_backend='torch'),
     'test': Profile('test', size=128, classes=2, classes_large=4, per_class=16, systems_per_class=4, pretrain_size=32,
                     pretrain_systems_per_class=2, mandelbulb_size=24, mandelbulb_per_class=1, mandelbulb_rules=1,
                     pretrain=make_config('cpu', arch='resnet18', epochs=2, batch_size=8, crop=28, accelerator='cpu'),
                     evaluation=make_eval_config('cpu', arch='resnet18', methods=['patchcore'], image_size=64, limit=4, seeds=[0]),
                     datasets=('textures',), ablation=('fractals-200', 'multimandelbulbs-1000-back'),
-                    convergence=('fractals-200', 'multifractals-200')),
+                    convergence=('fractals-200', 'multifractals-200'),
+                    question=make_eval_config('cpu', arch='efficientnet_lite0', methods=['patchcore'], image_size=64, limit=6, seeds=[0, 1],
+                                              categories=['brick']), question_boot=200),
 }
+# The question stage at CPU scale is its own profile until it fits the main job's 30 minutes: measured at load ~13,
+# pre-training efficientnet_lite0 alone took ~45 min and 10 of its 135 evaluation runs finished in the time left.
+PROFILES['question'] = replace(PROFILES['cpu'], name='question',
+    question=make_eval_config('cpu', arch='efficientnet_lite0', image_size=128, limit=None, seeds=[101, 102, 103],
+                              methods=['patchcore', {'method': 'patchcore', 'standardize': True, 'label': 'patchcore-std'}, 'padim']),
+    question_limits=(('elpv', 50), ('textures', 100)))
 PAPER_DATA_ENV = {'mvtec_ad': 'MVTEC_AD_ROOT', 'visa': 'VISA_ROOT', 'mvtec_loco': 'MVTEC_LOCO_ROOT'}
 
 # %% ../nbs/20_reproduce.ipynb #b2000003
@@ -126,6 +145,26 @@ def get_profile(profile: str | Profile # a profile name (see PROFILES) or a Prof
     if isinstance(profile, Profile): return profile
     if profile not in PROFILES: raise InputError(f"unknown profile {profile!r}; choose one of {sorted(PROFILES)}")
     return PROFILES[profile]
+
+# %% ../nbs/20_reproduce.ipynb #b3000002
+SIZE_KEYS = {'profile': ('name', 'size', 'classes', 'classes_large', 'per_class', 'systems_per_class', 'pretrain_size',
+                         'pretrain_systems_per_class', 'mandelbulb_size', 'mandelbulb_per_class', 'mandelbulb_rules'),
+             'pretrain': ('epochs', 'batch_size', 'crop', 'num_workers'),
+             'evaluation': ('image_size', 'limit', 'scale')}   # scale: 'smoke' is 'paper' at other sizes (tested below)
+GPU_HARDWARE = dict(precision='bf16-mixed', channels_last=True, sync_batchnorm=True)   # what PretrainConfig's 'auto' picks on a bf16 GPU
+
+def smoke_profile(profile='paper',      # the profile to shrink (name or Profile)
+                  name: str | None = None # the new profile's name (default: '<name>-smoke')
+                 ) -> Profile:
+    "`profile` with every size shrunk to minutes of CPU time: same stages, methods, architecture, recipes and data kinds."
+    p = get_profile(profile)
+    return replace(p, name=name or f"{p.name}-smoke", size=64, classes=2, classes_large=4, per_class=8, systems_per_class=2,
+                   pretrain_size=40, pretrain_systems_per_class=2, mandelbulb_size=24, mandelbulb_per_class=1, mandelbulb_rules=1,
+                   pretrain=replace(p.pretrain, epochs=1, batch_size=4, crop=32, num_workers=0,
+                                    **{k: v for k, v in GPU_HARDWARE.items() if getattr(p.pretrain, k) == 'auto'}),
+                   evaluation=replace(p.evaluation, scale='smoke', image_size=ANOMALIB_SCALES['smoke']['image_size']))
+
+PROFILES['paper-smoke'] = smoke_profile('paper')
 
 # %% ../nbs/20_reproduce.ipynb #b2000006
 @dataclass(frozen=True)
@@ -142,6 +181,7 @@ STAGES = [
     Stage('table_ablation', '34_table_ablation.ipynb'),
     Stage('table_methods', '35_table_methods.ipynb'),
     Stage('fig_convergence', '36_fig_convergence.ipynb'),
+    Stage('question', '37_question.ipynb'),
 ]
 
 # %% ../nbs/20_reproduce.ipynb #b2000007
@@ -177,11 +217,14 @@ def _short_hash(obj, n: int = 10) -> str:
 
 def stage_key(stage: Stage,            # the stage
               profile,                 # its profile (name or Profile)
-              nbs=None                 # the notebooks folder (default: stages_dir())
+              nbs=None,                # the notebooks folder (default: stages_dir())
+              data_roots: dict | None = None # the benchmark folders it reads (paper profiles)
              ) -> str:
-    "Hash of notebook source, profile settings and package version: a stage reruns when any of them changes."
+    "Hash of notebook source, profile settings, benchmark folders and package version: a stage reruns when any of them changes."
     src = (Path(nbs or stages_dir()) / stage.notebook).read_bytes()
-    return _short_hash(dict(notebook=sha256_bytes(src), profile=asdict(get_profile(profile)), version=fractal4ad_nb.__version__), 16)
+    key = dict(notebook=sha256_bytes(src), profile=asdict(get_profile(profile)), version=fractal4ad_nb.__version__)
+    if data_roots: key['data_roots'] = dict(sorted(data_roots.items()))
+    return _short_hash(key, 16)
 
 # %% ../nbs/20_reproduce.ipynb #a60bb4f3
 PRETRAIN_KINDS = ('fractals', 'multifractals', 'multimandelbulbs')
@@ -205,7 +248,7 @@ def mandelbulb_source_recipe(profile) -> MandelbulbVARRecipe:
     n = int(prof.mandelbulb_rules)
     if not 1 <= n <= len(MANDELBULBVAR_RULES): raise InputError(f"mandelbulb_rules must be in 1..{len(MANDELBULBVAR_RULES)}, got {n}")
     return MandelbulbVARRecipe(list(MANDELBULBVAR_POWERS), list(MANDELBULBVAR_RULES[:n]), int(prof.mandelbulb_per_class),
-                               size=int(prof.mandelbulb_size), seed=0)
+                               size=int(prof.mandelbulb_size), seed=0, backend=prof.mandelbulb_backend)
 
 # %% ../nbs/20_reproduce.ipynb #b2000011
 def pretrain_recipe(kind: str,             # one of PRETRAIN_KINDS
@@ -224,7 +267,8 @@ def pretrain_recipe(kind: str,             # one of PRETRAIN_KINDS
     if kind == 'multimandelbulbs':
         src = mandelbulb_source_recipe(prof)
         folder = Path(cache) / 'data' / f"mandelbulbvar-{src.n_classes}src-{_short_hash(src.config())}"
-        write_dataset(src, folder, progress=progress)
+        # the torch backend renders in this process: a CUDA context does not survive the writer's forked workers
+        write_dataset(src, folder, workers=1 if src.backend == 'torch' else None, progress=progress)
         return MultiMandelbulbsRecipe(folder, C, K, seed=0, render=dict(size=size, background=bool(background)))
     S = C * int(prof.pretrain_systems_per_class)
     if kind == 'fractals':
@@ -232,6 +276,73 @@ def pretrain_recipe(kind: str,             # one of PRETRAIN_KINDS
     return MultiFractalsRecipe(sample_bank(S, seed=0), C, K, S, seed=0, render=dict(size=size, background=bool(background)))
 
 # %% ../nbs/20_reproduce.ipynb #b2000012
+def _plan_key(kind: str, classes: int, background: bool, prof: Profile) -> str:
+    "What decides a pre-training run, computed from the profile alone (no data written): how a dry run finds a finished run."
+    keys = ['pretrain_size', 'classes', 'per_class', 'pretrain_systems_per_class']
+    if kind == 'multimandelbulbs': keys += ['mandelbulb_size', 'mandelbulb_per_class', 'mandelbulb_rules', 'mandelbulb_backend']
+    training = {k: v for k, v in json.loads(json.dumps(asdict(prof.pretrain), default=str)).items() if k != 'num_workers'}
+    return _short_hash(dict(kind=kind, classes=int(classes), background=bool(background), sizes={k: getattr(prof, k) for k in keys},
+                            training=training, version=fractal4ad_nb.__version__), 16)
+
+def finished_pretrain_run(kind: str, classes: int, background: bool, # the configuration (see pretrain_recipe)
+                          profile, cache) -> Path | None:
+    "The finished run folder of this configuration in `cache`, if there is one (found by its plan key; nothing is written)."
+    key = _plan_key(kind, int(classes), bool(background), get_profile(profile))
+    for spec_f in sorted((Path(cache) / 'pretrain').glob(f"{kind}-{int(classes)}cl{'-back' if background else ''}-*/spec.json")):
+        run = spec_f.parent
+        if (read_record(spec_f) or {}).get('plan_key') == key and (run / 'summary.json').is_file() and (run / 'backbone' / 'card.json').is_file():
+            return run
+    return None
+
+# %% ../nbs/20_reproduce.ipynb #b3000010
+def pretrain_processes(cfg: PretrainConfig) -> int:
+    "Processes per node a run of `cfg` trains with: `devices` when it names them, else every GPU torch sees (1 without one)."
+    d = cfg.devices
+    if isinstance(d, str) and d.strip().lstrip('-').isdigit(): d = int(d)
+    if isinstance(d, (list, tuple)): return len(d)
+    gpus = torch.cuda.device_count() if cfg.accelerator in ('auto', 'gpu', 'cuda') and torch.cuda.is_available() else 0
+    if isinstance(d, int): return max(1, gpus) if d == -1 else max(1, d)
+    return max(1, gpus)
+
+def torchrun_command(data,                  # the dataset folder
+                     out,                   # the run folder
+                     config_file,           # JSON of the PretrainConfig (written by launch_pretrain)
+                     nproc: int,            # processes per node
+                     nnodes: int = 1,       # nodes
+                     node_rank: int = 0,    # this node's rank (several nodes)
+                     master: str | None = None, # 'HOST:PORT' of node 0 (several nodes)
+                     resume: bool = True) -> list[str]:
+    "The torchrun line that runs `fractal4ad-pretrain` with `nproc` processes on each of `nnodes` nodes."
+    script = Path(sys.executable).parent / 'fractal4ad-pretrain'
+    if not script.is_file(): raise InputError(f"{script} not found: install the package (pip install -e .) so that its console scripts exist")
+    cmd = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', str(int(nproc))]
+    if nnodes == 1: cmd += ['--standalone']
+    else:
+        host, _, port = str(master or '').rpartition(':')
+        if not host or not port.isdigit(): raise InputError(f"a {nnodes}-node launch needs master='HOST:PORT' (node 0's address), got {master!r}")
+        cmd += ['--nnodes', str(int(nnodes)), '--node_rank', str(int(node_rank)), '--master_addr', host, '--master_port', port]
+    return cmd + [str(script), str(data), str(out), '--config', str(config_file), '--quiet'] + (['--resume'] if resume else [])
+
+# %% ../nbs/20_reproduce.ipynb #b3000011
+def launch_pretrain(data, out,                # dataset folder, run folder
+                    cfg: PretrainConfig,      # the settings (its devices / num_nodes are set from nproc / nnodes)
+                    nproc: int,               # processes per node
+                    resume: bool = True,      # continue the run in `out` if it holds one
+                    env: dict | None = None,  # environment of the processes (default: this one's)
+                    timeout: float | None = None) -> dict:
+    "Pre-train with `nproc` processes on this node through torchrun (a notebook kernel cannot start DDP workers itself); returns the summary."
+    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    cfg_file = out / 'launch_config.json'
+    atomic_write_json(cfg_file, {**json.loads(json.dumps(asdict(cfg))), 'devices': int(nproc), 'num_nodes': 1})
+    log = out / 'launch.log'
+    with open(log, 'w') as lf:
+        p = subprocess.run(torchrun_command(data, out, cfg_file, nproc, resume=resume), stdout=lf, stderr=subprocess.STDOUT,
+                           env=env, timeout=timeout)
+    if p.returncode: raise RuntimeError(f"pre-training with {nproc} processes failed (exit {p.returncode}); its log: {log}\n"
+                                        + '\n'.join(log.read_text().splitlines()[-15:]))
+    return json.loads((out / 'summary.json').read_text())
+
+# %% ../nbs/20_reproduce.ipynb #b3000012
 def pretrained_backbone(kind: str, classes: int, background: bool, # the configuration (see pretrain_recipe)
                         profile,                # the scale and the PretrainConfig (name or Profile)
                         cache,                  # shared cache folder of the main job
@@ -242,15 +353,20 @@ def pretrained_backbone(kind: str, classes: int, background: bool, # the configu
     cfg = prof.pretrain
     spec = dict(kind=kind, classes=int(classes), background=bool(background), recipe=json.loads(json.dumps(recipe.config(), default=str)),
                 training={k: v for k, v in json.loads(json.dumps(asdict(cfg), default=str)).items() if k != 'num_workers'},
-                version=fractal4ad_nb.__version__)
+                version=fractal4ad_nb.__version__, plan_key=_plan_key(kind, classes, background, prof))
     spec['recipe'].pop('source', None)                                   # absolute path: the fingerprint identifies the source
     name = f"{kind}-{int(classes)}cl{'-back' if background else ''}-{_short_hash(spec)}"
     run, data = Path(cache) / 'pretrain' / name, Path(cache) / 'data' / name
     if same_job(run / 'spec.json', spec) and (run / 'summary.json').is_file() and (run / 'backbone' / 'card.json').is_file(): return run
+    if int(cfg.num_nodes) > 1:
+        raise InputError(f"profile {prof.name}: num_nodes={cfg.num_nodes}, but the stages pre-train on this node; train on several nodes "
+                         f"with fractal4ad-pretrain under torchrun or srun (see the pretrain notebook)")
     run.mkdir(parents=True, exist_ok=True)
     atomic_write_json(run / 'spec.json', spec)
     write_dataset(recipe, data, progress=progress)
-    pretrain(data, run, cfg, resume=True, progress=progress)            # resume=True: continues an interrupted run, else starts
+    nproc = pretrain_processes(cfg)
+    if nproc == 1: pretrain(data, run, cfg, resume=True, progress=progress)   # resume=True: continues an interrupted run, else starts
+    else: launch_pretrain(data, run, cfg, nproc)
     return run
 
 # %% ../nbs/20_reproduce.ipynb #b2000013
@@ -291,11 +407,14 @@ def evaluate_backbones(profile,                 # the profile (name or Profile):
                        backbones: dict,         # {label: spec}: 'random', 'imagenet' or a backbone folder
                        cache,                   # shared cache folder of the main job (results under cache/bench/<dataset>)
                        methods=None,            # anomalib methods (default: the profile's)
-                       progress: bool = True) -> pd.DataFrame:
+                       progress: bool = True,
+                       roots: dict | None = None # {dataset: folder} of MVTec AD / VisA / LOCO (default: their environment variables)
+                      ) -> pd.DataFrame:
     "One row per backbone label, dataset, method, category and seed: image AUROC, pixel AUROC and AUPRO."
     prof = get_profile(profile); res = []
+    env = None if roots is None else {PAPER_DATA_ENV[k]: v for k, v in roots.items() if k in PAPER_DATA_ENV}
     for ds in prof.datasets:
-        cfg = replace(prof.evaluation, out=str(Path(cache) / 'bench' / ds), dataset=benchmark_dataset(ds), overlays=0,
+        cfg = replace(prof.evaluation, out=str(Path(cache) / 'bench' / ds), dataset=benchmark_dataset(ds, env), overlays=0,
                       methods=list(methods or prof.evaluation.methods), progress=progress,
                       backbones=[{'spec': spec, 'label': label} for label, spec in backbones.items()])
         res.append(run_eval(cfg).assign(data=ds))
@@ -303,12 +422,207 @@ def evaluate_backbones(profile,                 # the profile (name or Profile):
     names = {'image_AUROC': 'image_auroc', 'pixel_AUROC': 'pixel_auroc', 'pixel_AUPRO': 'aupro'}
     return res[['backbone', 'data', 'method', 'category', 'seed', *names]].rename(columns={**names, 'backbone': 'label'})
 
+# %% ../nbs/20_reproduce.ipynb #b4000002
+PUBLISHED_SIZES = {'mvtec_ad': (15, 3629, 1725), 'visa': (12, 8659, 2162), 'mvtec_loco': (5, 1772, 1568)}   # categories, train, test
+
+def dataset_size(name: str,                 # a profile dataset
+                 roots: dict | None = None, # {dataset: folder} of the paper's benchmarks (counted when given)
+                 limit: int | None = None   # the EvalConfig's cap per folder (materialised datasets)
+                ) -> dict:
+    "Categories, training and test images of a profile dataset: counted in its folder when given, else published / known sizes."
+    roots = roots or {}
+    if name in roots:
+        root = Path(roots[name])
+        if name == 'visa':
+            tab = pd.read_csv(root / 'split_csv' / '1cls.csv', dtype=str)
+            return dict(categories=int(tab.object.nunique()), train=int((tab.split == 'train').sum()),
+                        test=int((tab.split == 'test').sum()), source=f"counted in {root}")
+        cats = list_categories(root)
+        n = lambda f: len(list_images(f))
+        return dict(categories=len(cats), train=sum(n(root / c / 'train' / 'good') for c in cats),
+                    test=sum(n(d) for c in cats for d in (root / c / 'test').iterdir() if d.is_dir()), source=f"counted in {root}")
+    if name in PUBLISHED_SIZES:
+        c, tr, te = PUBLISHED_SIZES[name]
+        return dict(categories=c, train=tr, test=te, source='published sizes (folder not given)')
+    cap = lambda k: min(k, limit) if limit else k
+    if name == 'elpv':
+        return dict(categories=len(ELPV_EXPECTED), train=sum(cap(a) for a, _, _ in ELPV_EXPECTED.values()),
+                    test=sum(cap(b) + cap(c) for _, b, c in ELPV_EXPECTED.values()), source='ELPV protocol (ad.data)')
+    if name == 'textures':
+        k = limit or 64
+        return dict(categories=len(TEXTURES), train=len(TEXTURES) * k, test=len(TEXTURES) * k, source='texture benchmark (ad.data)')
+    raise InputError(f"unknown dataset {name!r}; profiles use elpv, textures, mvtec_ad, visa or mvtec_loco")
+
+# %% ../nbs/20_reproduce.ipynb #b4000003
+def _bench_found(cache: Path, ds: str, label: str, method: str, prof: Profile) -> int:
+    "Evaluation runs of (backbone label, method) on `ds` already in the results cache at the profile's scale and size."
+    f = cache / 'bench' / ds / 'results.csv'
+    if not f.is_file(): return 0
+    r = pd.read_csv(f, usecols=lambda c: c in ('backbone', 'method', 'scale', 'image_size', 'seed'))
+    size = prof.evaluation.image_size or ANOMALIB_SCALES[prof.evaluation.scale]['image_size']
+    return int(((r.backbone == label) & (r.method == method) & (r.scale == prof.evaluation.scale) & (r.image_size == size)
+                & r.seed.isin(prof.evaluation.seeds)).sum())
+
+def plan(profile,                 # profile (name or Profile)
+         out='results',           # the results folder a run would use
+         roots: dict | None = None, # {dataset: folder} of MVTec AD / VisA / LOCO (see check_paper_data)
+         stages=None,             # the stages (default: STAGES)
+         nbs=None,                # notebooks folder (default: stages_dir())
+         imagenet: bool | None = None # count ImageNet rows in the methods table (None: if the hub is reachable)
+        ) -> pd.DataFrame:
+    "Every unit of work of a run of `profile`, stage by stage, with its status; writes nothing (see above)."
+    prof, out = get_profile(profile), Path(out); cache, stages = out / 'cache', list(stages or STAGES)
+    nbs, names, rows = Path(nbs or stages_dir()), {s.name for s in stages}, []
+    def add(stage, work, kind, count, status, **kw): rows.append(dict(stage=stage, work=work, kind=kind, count=int(count), status=status, **kw))
+    stage_done = {}
+    for s in stages:
+        s_roots = roots if 'data_roots' in pm.inspect_notebook(str(nbs / s.notebook)) else None   # as run_stage keys it
+        stage_done[s.name] = bool((out / 'notebooks' / s.notebook).exists() and same_job(out / 'stages' / f'{s.name}.json', {'key': stage_key(s, prof, nbs, s_roots)}))
+        add(s.name, f"notebook {s.notebook} (kernel start, imports)", 'stage', 1, 'done' if stage_done[s.name] else 'to do')
+    figs = {'fig1_fractals': ('render-ifs', 24, prof.size, 'Fractals images'), 'fig2_mandelbulb': ('render-mandelbulb-numba', 28, prof.mandelbulb_size, 'Mandelbulbs (numba)'),
+            'fig3_multiformula': ('render-mandelbulb-numba', 24, prof.mandelbulb_size, 'Mandelbulbs (numba) and 16 composites'),
+            'framework': ('render-ifs', 4, prof.size, 'thumbnails')}
+    for st, (kind, n, size, what) in figs.items():
+        if st in names: add(st, f"{n} {what} at {size} px", kind, n, 'done' if stage_done[st] else 'to do', size=size)
+    cfg, seen, src_listed = prof.pretrain, set(), False
+    for st, confs in (('table_ablation', prof.ablation), ('table_methods', (prof.fractal_config,)), ('fig_convergence', prof.convergence)):
+        if st not in names: continue
+        for c in confs:
+            if c in seen: add(st, f"{c}: backbone pre-trained by an earlier stage", 'shared', 0, 'shared'); continue
+            seen.add(c); pc = parse_config_name(c, prof)
+            C = pc['classes']; K = int(prof.classes) * int(prof.per_class) // C
+            run = finished_pretrain_run(pc['kind'], C, pc['background'], prof, cache)
+            if pc['kind'] == 'multimandelbulbs' and not src_listed:
+                src, src_listed = mandelbulb_source_recipe(prof), True
+                folder = cache / 'data' / f"mandelbulbvar-{src.n_classes}src-{_short_hash(src.config())}"
+                have = len(read_manifest(folder)) if folder.is_dir() else 0
+                add(st, f"MandelbulbVAR source: {src.n_classes} classes x {src.per_class} images at {src.size} px ({src.backend})",
+                    f"render-mandelbulb-{src.backend}", len(src), 'done' if have >= len(src) else (f"{have} of {len(src)} written" if have else 'to do'), size=src.size)
+            kind = {'fractals': 'render-ifs', 'multifractals': 'render-multifractals', 'multimandelbulbs': 'compose-mandelbulbs'}[pc['kind']]
+            add(st, f"{c}: data, {C} classes x {K} images at {prof.pretrain_size} px", kind, C * K, 'done' if run else 'to do', size=prof.pretrain_size)
+            n_train = C * K - sum(max(1, round(cfg.val_fraction * K)) if cfg.val_fraction > 0 and K >= 2 else 0 for _ in range(C))
+            add(st, f"{c}: pre-training {cfg.arch}, {cfg.epochs} epochs x {n_train} images, {cfg.crop} px crops", 'pretrain',
+                n_train * cfg.epochs, 'done' if run else 'to do', size=cfg.crop, arch=cfg.arch)
+    ev = prof.evaluation
+    size = int(ev.image_size or ANOMALIB_SCALES[ev.scale]['image_size'])
+    if imagenet is None: imagenet = 'table_methods' in names and network_available()
+    evals = [('table_ablation', b, 'patchcore') for b in ['random', *prof.ablation]] if 'table_ablation' in names else []
+    if 'table_methods' in names:
+        evals += [('table_methods', b, m['method']) for m in ev.methods for b in [prof.fractal_config, 'random'] + (['imagenet'] if imagenet else [])]
+    sizes, seen = {ds: dataset_size(ds, roots, ev.limit) for ds in prof.datasets}, set()
+    for st, b, m in evals:
+        for ds, sz in sizes.items():
+            if (b, m, ds) in seen: add(st, f"{m} with {b} on {ds}: runs of an earlier stage", 'shared', 0, 'shared'); continue
+            seen.add((b, m, ds))
+            spec, _ = method_spec(m, ev.scale)
+            runs, found = sz['categories'] * len(ev.seeds), _bench_found(cache, ds, b, m, prof)
+            add(st, f"{m} with {b} on {ds}: {runs} runs, {sz['train']} training / {sz['test']} test images per seed ({sz['source']})", 'evaluate',
+                runs, 'done' if found >= runs else (f"{found} of {runs} cached" if found else 'to do'), size=size, arch=ev.arch, method=m,
+                train=sz['train'] * len(ev.seeds), test=sz['test'] * len(ev.seeds), epochs=spec.max_epochs, patience=spec.patience)
+    return pd.DataFrame(rows)
+
+# %% ../nbs/20_reproduce.ipynb #b4000004
+_M, _B = 'measured on the project machine (2-core EPYC)', 'benchmarks/paper_rates.py, load average 7-9 while measuring (a quiet machine is faster)'
+RATES = {   # (value, unit, source): the rates behind `estimate`; 'cuda' values are assumptions until gpu_check measures them
+    'cpu': {
+        'stage': (20.0, 's per stage notebook', f'{_M}: papermill kernel start and imports'),
+        'render-ifs': (1 / 160, 's per 512 px Fractals image per core', f'{_M}: 160-450 images/s per core (pretrain notebook), low end'),
+        'render-multifractals': (7 / 160, 's per MultiFractals image per core', 'derived: 7 objects on average, each a Fractals render'),
+        'compose-mandelbulbs': (5 / 120, 's per MultiMandelbulbs image per core', f'derived: ~5 source PNGs per image, {_M}: 120 PNG decodes/s per core'),
+        'render-mandelbulb-numba': (2.87, 'CPU-s per 512 px Mandelbulb', f'{_M}: benchmarks/mandelbulb.py (NUMBA_LANES=16)'),
+        'render-mandelbulb-torch': (33.0, 'CPU-s per 512 px Mandelbulb', f'{_M}: 03_mandelbulb, torch backend on one thread'),
+        'pretrain': (0.38, 'WRN-50-2 training images/s at 224 px', f'{_M}: fp32, batch 8, {_B}'),
+        'pretrain-loader': (120.0, '512 px PNG decodes/s per core', f'{_M}: pretrain notebook, low end'),
+        'pretrain-run': (50.0, 's of fixed cost per pre-training run (WRN-50-2 build, Lightning start, export)',
+                         f'{_M}: the five paper-smoke runs took 35-69 s for 3 steps each, load average 10-12'),
+        'ad-forward': (1.06, 'WRN-50-2 forward images/s at 256 px', f'{_M}: fp32, batch 8, {_B}'),
+        'ad-loader': (16.4, 'images/s decoded and resized in one process (1024 px PNG)', f'{_M}: {_B}'),
+        'ad-run': (15.0, 's of fixed cost per evaluation run', f'{_M}: paper-smoke runs (model build, metrics, Lightning)'),
+    },
+    'cuda': {
+        'stage': (20.0, 's per stage notebook', 'assumption: as on the CPU'),
+        'render-mandelbulb-torch': (1.0, 's per 512 px Mandelbulb on the GPU', 'assumption (never measured): gpu_check measures it'),
+        'pretrain': (2200.0, 'WRN-50-2 training images/s at 224 px (bf16, channels-last)',
+                     'assumption: pretrain notebook arithmetic, 15-30 % of an H100\'s bf16 peak, low end; gpu_check measures it'),
+        'ad-forward': (1000.0, 'WRN-50-2 forward images/s at 256 px (fp32 / TF32)', 'assumption; gpu_check measures PatchCore / PaDiM'),
+        'ad-run': (10.0, 's of fixed cost per evaluation run', 'assumption: as on the CPU without the network time'),
+        'pretrain-run': (60.0, 's of fixed cost per pre-training run', 'assumption: model build, Lightning and CUDA start, first-epoch compilation'),
+    },
+}
+ARCH_GFLOP = {'wide_resnet50_2': 68.1, 'resnet50': 24.6, 'resnet18': 10.6}   # training GFLOP per 224 px image (pretrain notebook)
+
+def detect_device() -> tuple[str, str]:
+    "('cuda', GPU name) when torch sees a GPU, else ('cpu', '<n> cores')."
+    if torch.cuda.is_available(): return 'cuda', torch.cuda.get_device_name(0)
+    return 'cpu', f"{os.cpu_count()} cores"
+
+def load_rates(path) -> dict:
+    "The measured rates in a `benchmarks/gpu_check.py` JSON (its 'rates' entry), with their source, to override RATES['cuda']."
+    d = read_record(path)
+    if not d or not isinstance(d.get('rates'), dict): raise InputError(f"{path}: no 'rates' in it; pass the JSON that benchmarks/gpu_check.py wrote")
+    src = f"measured by benchmarks/gpu_check.py on {d.get('device', '?')} ({d.get('finished', '?')})"
+    return {k: (float(v), RATES['cuda'].get(k, RATES['cpu'].get(k, (0, '', '')))[1], src) for k, v in d['rates'].items() if v is not None}
+
+# %% ../nbs/20_reproduce.ipynb #b4000005
+def estimate(p: pd.DataFrame,          # a `plan`
+             device: str | None = None, # 'cpu' or 'cuda' (default: detect_device())
+             rates: dict | None = None,  # rates that replace RATES[device] entries (e.g. load_rates(gpu_check JSON))
+             cores: int | None = None    # CPU cores for rendering and decoding (default: os.cpu_count())
+            ) -> tuple[pd.DataFrame, dict]:
+    "The plan with an estimated `seconds` column (0 for work that is done or shared), and the rates used."
+    device = device or detect_device()[0]; cores = int(cores or os.cpu_count() or 1)
+    r = {**RATES['cpu'], **(RATES['cuda'] if device == 'cuda' else {}), **(rates or {})}
+    v = lambda k: r[k][0]
+    def secs(row) -> float:
+        k, n, size = row.kind, row['count'], float(row.get('size') or 512)
+        if k == 'stage': return v('stage')
+        if k in ('render-ifs', 'render-multifractals', 'compose-mandelbulbs'): return n * v(k) / cores
+        if k == 'render-mandelbulb-numba': return n * v(k) * (size / 512) ** 2 / cores
+        if k == 'render-mandelbulb-torch': return n * v(k) * (size / 512) ** 2 / (1 if device == 'cuda' else cores)
+        flops = ARCH_GFLOP.get(row.get('arch'), 68.1) / ARCH_GFLOP['wide_resnet50_2']
+        if k == 'pretrain':
+            return v('pretrain-run') + n / min(v('pretrain') / flops * (224 / size) ** 2, v('pretrain-loader') * cores)
+        if k == 'evaluate':                                              # num_workers=0: loading and the network take turns
+            if row.method in ('patchcore', 'padim'): reads = passes = row.train + 2 * row.test
+            else:
+                ep = row.epochs if pd.isna(row.patience) else min(row.epochs, 5 * row.patience)
+                reads, passes = ep * (row.train + row.test) + row.test, ep * (3 * row.train + row.test) + row.test
+            return n * v('ad-run') + reads / v('ad-loader') + passes / (v('ad-forward') / flops * (256 / size) ** 2)
+        return 0.0
+    p = p.copy()
+    p['seconds'] = [0.0 if row.status in ('done', 'shared') else float(secs(row)) for _, row in p.iterrows()]
+    return p, r
+
+def _hms(s: float) -> str:
+    return f"{s / 86400:.1f} d" if s >= 2 * 86400 else f"{s / 3600:.1f} h" if s >= 3600 else f"{s / 60:.0f} min" if s >= 60 else f"{s:.0f} s"
+
+# %% ../nbs/20_reproduce.ipynb #b4000006
+def plan_text(profile, out='results', roots=None, stages=None, nbs=None, device=None, rates=None, imagenet=None,
+              price: float | None = None # price of one hour of this machine (any currency): the cost line multiplies by it
+             ) -> str:
+    "The plan, time and cost estimate of a run as text (what `reproduce` prints before it starts, and `--dry_run` prints alone)."
+    prof = get_profile(profile)
+    dev = detect_device() if device is None else (device, '')
+    p, used = estimate(plan(prof, out, roots, stages, nbs, imagenet), dev[0], rates)
+    lines = [f"Plan of profile {prof.name!r} into {Path(out).resolve()} (device: {dev[0]} {dev[1]})".rstrip(), '']
+    for st, g in p.groupby('stage', sort=False):
+        lines.append(f"{st}: {_hms(g.seconds.sum())} to do" if g.seconds.sum() else f"{st}: nothing to do")
+        for row in g.itertuples():
+            if row.kind != 'stage' or row.status != 'done': lines.append(f"  [{row.status}] {row.work}" + (f"  ~{_hms(row.seconds)}" if row.seconds else ''))
+    keys = sorted({k for k in used if k in set(p.kind) | {'stage', 'pretrain-loader', 'ad-loader', 'ad-run', 'ad-forward', 'pretrain', 'pretrain-run'}})
+    lines += ['', f"ESTIMATE of the time left: {_hms(p.seconds.sum())} (from the rates below: estimates, not measurements of this run)"]
+    hours = p.seconds.sum() / 3600
+    lines += [f"COST: {hours:,.1f} machine-hours on this {dev[0]} machine" + (f" (one {dev[1]})" if dev[0] == 'cuda' and dev[1] else '')
+              + (f" x {price:g} per hour = {hours * price:,.0f}" if price else ' (pass --price PER_HOUR for a sum)')]
+    lines += [f"  {k} = {used[k][0]:.4g} {used[k][1]} [{used[k][2]}]" for k in keys]
+    return '\n'.join(lines)
+
 # %% ../nbs/20_reproduce.ipynb #bfa5c5d8
 class StageFailed(RuntimeError): "A stage notebook raised: its executed notebook and log are named in the message."
 
 # %% ../nbs/20_reproduce.ipynb #b2000018
 def run_stage(stage: Stage,            # the stage to run
-              params: dict,            # papermill parameters: out and profile
+              params: dict,            # papermill parameters: out, profile (and data_roots, for stages that declare it)
               out,                     # results folder
               force: bool = False,     # run even if an identical run is recorded
               nbs=None,                # notebooks folder (default: stages_dir())
@@ -318,7 +632,9 @@ def run_stage(stage: Stage,            # the stage to run
     "Execute one stage's notebook with papermill unless an identical run is recorded; returns its record."
     out = Path(out); nbs = Path(nbs or stages_dir())
     (out / 'notebooks').mkdir(parents=True, exist_ok=True); (out / 'stages').mkdir(parents=True, exist_ok=True)
-    key = key or stage_key(stage, params['profile'], nbs)
+    declared = pm.inspect_notebook(str(nbs / stage.notebook))            # optional parameters go only where they are declared
+    params = {k: v for k, v in params.items() if k in ('out', 'profile') or k in declared}
+    key = key or stage_key(stage, params['profile'], nbs, params.get('data_roots'))
     rec_path, nb_out = out / 'stages' / f'{stage.name}.json', out / 'notebooks' / stage.notebook
     if not force and nb_out.exists() and same_job(rec_path, {'key': key}): return {**json.loads(rec_path.read_text()), 'skipped': True}
     tmp = out / 'notebooks' / f'.tmp-{stage.notebook}'
@@ -345,31 +661,40 @@ def reproduce(profile: str = 'cpu',       # profile name (see PROFILES)
               force: bool = False,        # rerun stages even if an identical run is recorded
               stages=None,                # the stages (default: STAGES)
               nbs=None,                   # notebooks folder (default: stages_dir())
-              env=None                    # environment with the paper's dataset folders (default: os.environ)
+              env=None,                   # environment with the paper's dataset folders (default: os.environ)
+              rates: dict | None = None,  # measured rates for the estimate (see load_rates)
+              dry_run: bool = False,      # print the plan and the estimate, run nothing
+              price: float | None = None  # price of one machine-hour, for the cost line of the estimate
              ) -> list[dict]:
-    "Run every stage of `profile` in order (or just `only`), skipping finished identical ones."
+    "Run every stage of `profile` in order (or just `only`), skipping finished identical ones; prints the plan and estimate first."
     prof, stages = get_profile(profile), list(stages or STAGES)
     if only:
         stages = [s for s in stages if s.name == only]
         if not stages: raise InputError(f"unknown stage {only!r}; stages: {[s.name for s in STAGES]}")
-    check_paper_data(prof.datasets, env)
+    roots = check_paper_data(prof.datasets, env)                        # the stages get these folders, not the environment
+    print(plan_text(prof, out, roots, stages, nbs, rates=rates, price=price), flush=True)
+    if dry_run: return []
     recs = []
     for s in stages:
         print(f"== {s.name} ({s.notebook})", flush=True)
-        r = run_stage(s, {'out': str(Path(out).resolve()), 'profile': prof.name}, out, force=force or bool(only), nbs=nbs)
+        params = {'out': str(Path(out).resolve()), 'profile': prof.name, 'data_roots': roots}
+        r = run_stage(s, params, out, force=force or bool(only), nbs=nbs)
         print(f"   {'reused' if r['skipped'] else 'ran in %.0f s' % r['seconds']}: {r['notebook']}", flush=True)
         recs.append(r)
     return recs
 
 # %% ../nbs/20_reproduce.ipynb #5255097e
-@call_parse
-def reproduce_cli(profile: str = 'cpu',          # 'cpu' (minutes on 2 cores), 'paper' (GPU, full sizes, local MVTec/VisA/LOCO) or 'test' (seconds)
+@cli
+def reproduce_cli(profile: str = 'cpu',          # 'cpu' (minutes on 2 cores), 'paper' (GPU, full sizes, local MVTec/VisA/LOCO), 'paper-smoke' or 'test' (seconds)
                   out: str = 'results',          # results folder (CSV, markdown, PNG, executed notebooks)
                   only: str = None,              # rerun just this stage
                   force: store_true = False,     # rerun stages even if an identical run is recorded
-                  list_stages: store_true = False):  # print the stages and exit
+                  list_stages: store_true = False,   # print the stages and exit
+                  dry_run: store_true = False,   # print what would run, what is done and the time estimate; run nothing
+                  rates: str = None,             # JSON written by benchmarks/gpu_check.py: its measured rates replace the estimate's assumptions
+                  price: float = None):          # price of one machine-hour: the estimate's cost line adds the sum
     "Rerun the paper's tables and figures through their papermill notebooks."
     if list_stages:
         for s in STAGES: print(f"{s.name:24s} nbs/{s.notebook}")
         return
-    run_cli(reproduce, profile, out, only, force, failures=(StageFailed,))
+    run_cli(lambda: reproduce(profile, out, only, force, rates=load_rates(rates) if rates else None, dry_run=dry_run, price=price), failures=(StageFailed,))

@@ -20,16 +20,17 @@ from anomalib.data import AnomalibDataModule
 from anomalib.data.datasets.base.image import AnomalibDataset
 from anomalib.data.datasets.image.mvtec_loco import MVTecLOCODataset
 from anomalib.engine import Engine
-from anomalib.metrics import AUPRO, AUROC, Evaluator, F1Score
 from anomalib.pre_processing import PreProcessor
 from ..core import InputError
 from ..backbone import Backbone, IMAGENET_MEAN, IMAGENET_STD, create_model, family_of, feature_layers, key_report, reference_features
 from .data import overlay_keep
+from .coreset import DEFAULT_SAMPLER, use_sampler
+from .metrics import ad_metrics, auroc
 
 # %% auto #0
 __all__ = ['ANOMALIB', 'ANOMALIB_SCALES', 'PADIM_N_FEATURES', 'MethodSpec', 'method_spec', 'method_layers', 'feature_networks',
-           'inject_backbone', 'LeanGaussian', 'build_model', 'check_injected', 'LayoutDataModule', 'ScoreCollector',
-           'run_anomalib']
+           'inject_backbone', 'ValidationAUROC', 'LeanGaussian', 'EmbeddingStandardizer', 'standardize_patchcore',
+           'build_model', 'check_injected', 'LayoutDataModule', 'ScoreCollector', 'run_anomalib']
 
 # %% ../../nbs/12_ad_anomalib.ipynb #21cd107f
 @dataclass(frozen=True)
@@ -64,7 +65,8 @@ ANOMALIB = {
     'stfpm': MethodSpec('Stfpm', {}, (1, 2, 3), 32, 32, 100, 5, ('model.teacher_model.feature_extractor',)),
 }
 ANOMALIB_SCALES = {'paper': dict(image_size=256, max_epochs=None, patience=True),
-                   'cpu': dict(image_size=128, max_epochs=2, patience=False)}
+                   'cpu': dict(image_size=128, max_epochs=2, patience=False),
+                   'smoke': dict(image_size=64, max_epochs=1, patience=True)}   # the paper's settings, sizes shrunk (reproduce 'paper-smoke')
 PADIM_N_FEATURES = {'resnet18': 100, 'wide_resnet50_2': 550}   # the paper's random channel subsets (anomalib's defaults)
 
 # %% ../../nbs/12_ad_anomalib.ipynb #06aa6037
@@ -154,13 +156,21 @@ def _pre_processor(model_cls, image_size: int, mean, std):
     return PreProcessor(transform=Compose(ts))
 
 # %% ../../nbs/12_ad_anomalib.ipynb #d36816c7
-def _evaluator(masks: bool, val: bool):
-    "anomalib Evaluator: image AUROC and F1 (adaptive threshold); pixel AUROC and AUPRO when there are masks."
-    def ms():
-        out = [AUROC(fields=['pred_score', 'gt_label'], prefix='image_'), F1Score(fields=['pred_label', 'gt_label'], prefix='image_')]
-        if masks: out += [AUROC(fields=['anomaly_map', 'gt_mask'], prefix='pixel_'), AUPRO(fields=['anomaly_map', 'gt_mask'], prefix='pixel_')]
-        return out
-    return Evaluator(val_metrics=ms()[:1] + (ms()[2:3] if masks else []) if val else None, test_metrics=ms())
+class ValidationAUROC(Callback):
+    "Log the AUROC of the raw validation outputs (`pixel_AUROC` over anomaly maps with masks, else `image_AUROC`): what early stopping watches."
+    def __init__(self, pixel: bool = False):   # pixel: anomaly maps against masks; else image scores against labels
+        self.pixel, self.name = pixel, 'pixel_AUROC' if pixel else 'image_AUROC'
+        self._s, self._y = [], []
+    def on_validation_epoch_start(self, trainer, pl_module): self._s, self._y = [], []
+    def on_validation_batch_end(self, trainer, pl_module, outputs, batch, batch_idx, dataloader_idx=0):
+        s, y = (outputs.anomaly_map, outputs.gt_mask) if self.pixel else (outputs.pred_score, outputs.gt_label)
+        if s is None or y is None: raise RuntimeError(f"validation batch without {'anomaly_map/gt_mask' if self.pixel else 'pred_score/gt_label'}")
+        self._s.append(s.detach().float().cpu().reshape(-1).numpy().copy()); self._y.append(y.detach().cpu().reshape(-1).numpy().astype(bool))
+    def on_validation_epoch_end(self, trainer, pl_module):
+        if not self._s: return
+        s, y = np.concatenate(self._s), np.concatenate(self._y)
+        if y.all() or not y.any(): return                     # a sanity-check slice with one class: nothing to rank
+        pl_module.log(self.name, auroc(s, y), prog_bar=False)
 
 # %% ../../nbs/12_ad_anomalib.ipynb #c5c5bbdf
 class LeanGaussian(torch.nn.Module):
@@ -181,9 +191,59 @@ class LeanGaussian(torch.nn.Module):
         for s in range(0, h * w, self.chunk):
             x = emb[:, :, s:s + self.chunk] - self.mean[None, :, s:s + self.chunk]
             cov = torch.einsum('bci,bdi->icd', x, x) / (b - 1) + reg               # symmetric positive definite
-            inv[s:s + x.shape[2]] = torch.cholesky_inverse(torch.linalg.cholesky(cov))
+            L, info = torch.linalg.cholesky_ex(cov)
+            if bool((info > 0).any()):   # float32 rounding lost the +0.01 I (features of large magnitude): this chunk in float64
+                x64 = x.double()
+                L = torch.linalg.cholesky(torch.einsum('bci,bdi->icd', x64, x64) / (b - 1) + reg.double())
+            inv[s:s + x.shape[2]] = torch.cholesky_inverse(L).to(inv.dtype)
         self.inv_covariance = inv
         return [self.mean, self.inv_covariance]
+
+# %% ../../nbs/12_ad_anomalib.ipynb #5c0e0002
+class EmbeddingStandardizer(torch.nn.Module):
+    "Per-channel standardisation of embeddings `(B, C, h, w)`: collects training statistics until `fit()`, then applies them."
+    def __init__(self, eps: float = 1e-6):   # floor of a channel's std, relative to the mean std
+        super().__init__()
+        self.eps = float(eps)
+        for n in ('n', 'mu', 'm2'): self.register_buffer(n, torch.zeros(0, dtype=torch.float64))
+        self.register_buffer('mean', torch.zeros(0)); self.register_buffer('std', torch.zeros(0))
+    @property
+    def fitted(self) -> bool: return self.std.numel() > 0
+    def forward(self, e):
+        if self.fitted: return (e - self.mean.to(e)[:, None, None]) / self.std.to(e)[:, None, None]
+        x = e.detach().double().transpose(0, 1).reshape(e.shape[1], -1)     # (C, positions)
+        nb, mb = x.shape[1], x.mean(1)
+        m2b = ((x - mb[:, None]) ** 2).sum(1)
+        if self.n.numel() == 0: self.n, self.mu, self.m2 = torch.tensor([float(nb)], dtype=torch.float64, device=x.device), mb, m2b
+        else:                                                                 # Chan et al.: merge two sets' mean and M2
+            na = self.n[0]; n = na + nb; d = mb - self.mu
+            self.mu, self.m2, self.n = self.mu + d * nb / n, self.m2 + m2b + d * d * na * nb / n, self.n + nb
+        return e
+    def fit(self):
+        "Freeze the collected statistics; later calls standardise."
+        if self.n.numel() == 0 or self.n[0] < 2: raise InputError("embedding standardisation needs at least 2 training patches")
+        std = (self.m2 / (self.n[0] - 1)).sqrt()
+        self.mean, self.std = self.mu.float(), std.clamp_min(self.eps * float(std.mean()) + 1e-12).float()
+    def rows(self, r):
+        "Standardise embedding rows `(N, C)`."
+        return (r - self.mean.to(r)) / self.std.to(r)
+
+# %% ../../nbs/12_ad_anomalib.ipynb #5c0e0004
+def standardize_patchcore(model  # an anomalib `Patchcore` (changed in place)
+                         ):
+    "Make an anomalib Patchcore standardise its embeddings with training statistics (see `EmbeddingStandardizer`); returns it."
+    pm = model.model
+    if getattr(pm, 'standardizer', None) is not None: return model
+    pm.standardizer = st = EmbeddingStandardizer()                        # a submodule: follows the model's device, saved with it
+    generate = pm.generate_embedding
+    pm.generate_embedding = lambda features: st(generate(features))
+    fit = model.fit
+    def fit_standardized():
+        st.fit()
+        pm.embedding_store[:] = [st.rows(e) for e in pm.embedding_store]    # stored before the statistics existed
+        return fit()
+    model.fit = fit_standardized
+    return model
 
 # %% ../../nbs/12_ad_anomalib.ipynb #89a1e5b9
 def build_model(method: str,           # a key of ANOMALIB
@@ -191,11 +251,13 @@ def build_model(method: str,           # a key of ANOMALIB
                 image_size: int = 256, # square input size
                 scale: str = 'paper',  # a key of ANOMALIB_SCALES
                 norm: str = 'card',    # 'card' (the backbone's mean/std) or 'imagenet'
-                masks: bool = False,   # the category has pixel masks (pixel metrics)
-                folder=None            # STFPM: a backbone folder of `bb` (default: bb.folder)
+                folder=None,           # STFPM: a backbone folder of `bb` (default: bb.folder)
+                standardize: bool = False, # PatchCore only: standardise embeddings with training statistics (not the paper's)
+                sampler: str = DEFAULT_SAMPLER # PatchCore's coreset sampler: 'fast' (ad.coreset) or 'anomalib'
                ):
     "An anomalib model of `method` with `bb`'s weights in its feature network(s) and the chosen input normalisation."
     spec, _ = method_spec(method, scale)
+    if standardize and method != 'patchcore': raise InputError(f"standardize is a PatchCore option; {method} does not take it")
     if norm not in ('card', 'imagenet'): raise InputError(f"norm must be 'card' (the checkpoint's mean/std) or 'imagenet', got {norm!r}")
     layers = method_layers(method, bb.arch)
     if bb.model_args:
@@ -203,7 +265,7 @@ def build_model(method: str,           # a key of ANOMALIB
                          f"but these weights need {bb.model_args}; use the detectors of fractal4ad_nb.ad.models")
     cls = getattr(anomalib.models, spec.cls)
     mean, std = (bb.mean, bb.std) if norm == 'card' else (IMAGENET_MEAN, IMAGENET_STD)
-    kw = dict(spec.init, pre_processor=_pre_processor(cls, image_size, mean, std), evaluator=_evaluator(masks, spec.patience is not None),
+    kw = dict(spec.init, pre_processor=_pre_processor(cls, image_size, mean, std), evaluator=False,
               visualizer=False)
     if layers is not None: kw['layers'] = layers
     if method == 'stfpm':
@@ -216,6 +278,8 @@ def build_model(method: str,           # a key of ANOMALIB
     model = cls(**kw)
     for net in feature_networks(method, model): inject_backbone(net, bb)
     if method == 'padim': model.model.gaussian = LeanGaussian()   # same fit; no batched inverse (torch bug), 1/4 the memory
+    if method == 'patchcore': use_sampler(model, sampler)        # same coreset rule, minutes instead of hours (ad.coreset)
+    if standardize: standardize_patchcore(model)
     return model
 
 # %% ../../nbs/12_ad_anomalib.ipynb #431fce7a
@@ -274,25 +338,42 @@ class LayoutDataModule(AnomalibDataModule):
 
 # %% ../../nbs/12_ad_anomalib.ipynb #efd77e29
 class ScoreCollector(Callback):
-    """Record the score and label of every test image; keep anomaly maps for the images in `keep`.
+    """Record every test image's raw score (with `all_maps`: raw anomaly map and mask), anomalib's decision and normalised
+    score; keep the normalised anomaly maps of the images in `keep`.
 
-    Trainer callbacks run before the model's own (anomalib's post-processor normalises scores and applies the
-    adaptive threshold in place, in its `on_test_batch_end`), so each batch is read one step later: at the next
-    batch, or at the end of the epoch."""
-    def __init__(self, keep=()):   # image paths whose anomaly maps are kept
-        self.keep, self.rows, self.maps, self._pending = set(map(str, keep)), [], {}, None
+    Trainer callbacks run before the model's own: at `on_test_batch_end` the batch still holds the model's raw outputs,
+    read at once. anomalib's post-processor then (in its own `on_test_batch_end`) replaces score and map by min-max
+    normalised copies and adds the decision, so those are read one step later: at the next batch, or at the end of
+    the epoch."""
+    def __init__(self, keep=(),              # image paths whose (normalised) anomaly maps are kept
+                 all_maps: bool = False):   # keep every raw anomaly map and ground-truth mask (pixel metrics)
+        self.keep, self.all_maps = set(map(str, keep)), all_maps
+        self.rows, self.maps, self.raw_maps, self.masks, self._pending = [], {}, [], [], None
     def _flush(self):
         b, self._pending = self._pending, None
         if b is None: return
         if b.pred_label is None: raise RuntimeError("anomalib did not post-process the test batch (no pred_label)")
-        for i, p in enumerate(b.image_path):
-            self.rows.append(dict(image_path=str(p), gt_label=int(b.gt_label[i]),
-                                  pred_score=float(b.pred_score[i]), pred_label=int(b.pred_label[i])))
+        rows = self.rows[len(self.rows) - len(b.image_path):]
+        for i, (p, r) in enumerate(zip(b.image_path, rows)):
+            r.update(pred_label=int(b.pred_label.reshape(-1)[i]), score_normalised=float(b.pred_score.reshape(-1)[i]))
             if str(p) in self.keep and b.anomaly_map is not None:
                 self.maps[str(p)] = b.anomaly_map[i].squeeze().detach().float().cpu().numpy()
     def on_test_batch_end(self, trainer, pl_module, outputs, batch, batch_idx, dataloader_idx=0):
-        self._flush(); self._pending = outputs
+        self._flush()
+        b, n = outputs, len(outputs.image_path)
+        raw = b.pred_score.detach().float().cpu().reshape(-1).numpy().copy()
+        for i, p in enumerate(b.image_path):
+            self.rows.append(dict(image_path=str(p), gt_label=int(b.gt_label.reshape(-1)[i]), pred_score=float(raw[i]), pred_label=None,
+                                  score_normalised=None))
+        if self.all_maps:
+            if b.anomaly_map is None or b.gt_mask is None: raise RuntimeError("pixel metrics need anomaly_map and gt_mask in every test batch")
+            am = b.anomaly_map.detach().float().cpu(); gm = b.gt_mask.detach().cpu()
+            self.raw_maps.append(am.reshape(n, *am.shape[-2:]).numpy().copy()); self.masks.append(gm.reshape(n, *gm.shape[-2:]).numpy().astype(bool))
+        self._pending = outputs
     def on_test_epoch_end(self, trainer, pl_module): self._flush()
+    def table(self) -> pd.DataFrame:
+        "The per-image scores: image_path, gt_label, pred_score (raw), pred_label and score_normalised (anomalib's)."
+        return pd.DataFrame(self.rows, columns=['image_path', 'gt_label', 'pred_score', 'pred_label', 'score_normalised'])
 
 # %% ../../nbs/12_ad_anomalib.ipynb #702d950f
 def run_anomalib(method: str,                 # a key of ANOMALIB
@@ -310,36 +391,37 @@ def run_anomalib(method: str,                 # a key of ANOMALIB
                  num_workers: int = 0,        # dataloader workers
                  progress: bool = False,      # Lightning's progress bar
                  folder=None,                 # STFPM: a backbone folder of `bb`
-                 accelerator: str = 'auto'    # Lightning accelerator: auto, cpu, gpu
+                 accelerator: str = 'auto',   # Lightning accelerator: auto, cpu, gpu
+                 standardize: bool = False,   # PatchCore: standardised embeddings (see `standardize_patchcore`; not the paper's)
+                 sampler: str = DEFAULT_SAMPLER # PatchCore's coreset sampler: 'fast' (ad.coreset) or 'anomalib'
                 ) -> tuple[dict, pd.DataFrame, dict]:
     "Fit and test `method` with backbone `bb` on one category: (result row, per-image scores, {image path: anomaly map})."
     spec, size = method_spec(method, scale)
     size = int(image_size or size)
     masks = samples.attrs.get('task') == 'segmentation'
     lightning.seed_everything(int(seed), workers=True, verbose=False)
-    model = build_model(method, bb, size, scale, norm, masks, folder)
+    model = build_model(method, bb, size, scale, norm, folder, standardize, sampler)
     dm = LayoutDataModule(samples, dataset, category, spec.train_batch, spec.eval_batch, num_workers, seed)
-    col = ScoreCollector(overlay_keep(samples, n_overlays) if n_overlays else [])
+    col = ScoreCollector(overlay_keep(samples, n_overlays) if n_overlays else [], all_maps=masks)
     cbs = [col]
     if spec.patience is not None:
-        cbs.append(EarlyStopping(monitor='pixel_AUROC' if masks else 'image_AUROC', mode='max', patience=spec.patience))
+        cbs += [ValidationAUROC(pixel=masks), EarlyStopping(monitor='pixel_AUROC' if masks else 'image_AUROC', mode='max', patience=spec.patience)]
     work = Path(work); work.mkdir(parents=True, exist_ok=True)
     engine = Engine(accelerator=accelerator, devices=1, logger=False, default_root_dir=work, callbacks=cbs,
                     max_epochs=spec.max_epochs, enable_progress_bar=progress, enable_model_summary=False)
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', message='.*(does not have many workers|GPU available|is an experimental|exists and is not empty).*')
         t0 = time.perf_counter(); engine.fit(model=model, datamodule=dm); t1 = time.perf_counter()
-        res = engine.test(model=model, datamodule=dm, verbose=False); t2 = time.perf_counter()
-    scores = pd.DataFrame(col.rows, columns=['image_path', 'gt_label', 'pred_score', 'pred_label'])
+        engine.test(model=model, datamodule=dm, verbose=False); t2 = time.perf_counter()
+    scores = col.table()
     n_test = int((samples.split == 'test').sum())
     if len(scores) != n_test or set(scores.image_path) != set(samples[samples.split == 'test'].image_path):
         raise RuntimeError(f"{dataset}/{category}: {len(scores)} test images scored, expected all {n_test}")
-    m = {k: float(v) for k, v in (res[0] if res else {}).items()}
+    m = ad_metrics(scores.pred_score.to_numpy(), scores.gt_label.to_numpy(),
+                   np.concatenate(col.raw_maps) if masks else None, np.concatenate(col.masks) if masks else None)
     row = dict(method=method, backbone=bb.label, arch=bb.arch, dataset=dataset, category=category, seed=int(seed),
                scale=scale, image_size=size, norm=norm,
                n_train=int((samples.split == 'train').sum()), n_test_good=int(((samples.split == 'test') & (samples.label_index == 0)).sum()),
-               n_test_anomalous=int(((samples.split == 'test') & (samples.label_index == 1)).sum()),
-               image_AUROC=m.get('image_AUROC', np.nan), image_F1=m.get('image_F1Score', np.nan),
-               pixel_AUROC=m.get('pixel_AUROC', np.nan), pixel_AUPRO=m.get('pixel_AUPRO', np.nan),
+               n_test_anomalous=int(((samples.split == 'test') & (samples.label_index == 1)).sum()), **m,
                epochs=int(engine.trainer.current_epoch), fit_s=round(t1 - t0, 2), test_s=round(t2 - t1, 2), source=bb.source)
     return row, scores, col.maps

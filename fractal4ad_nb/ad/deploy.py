@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 import torch
 from tqdm.auto import tqdm
-from fastcore.script import call_parse, store_true
+from fastcore.script import store_true
+from ..core import cli
 try: import onnxruntime as ort
 except ImportError: ort = None                  # optional: ONNX files are still written; their check and the onnx runtime need it
 from ..core import (InputError, run_cli, item_rng, Stream, atomic_write_bytes, atomic_write_json, atomic_write_text,
@@ -173,7 +174,7 @@ def infer_folder(model_dir,                 # a model folder
     return df
 
 # %% ../../nbs/18_ad_deploy.ipynb #1d6a7fef
-@call_parse
+@cli
 def export_cli(model: str,                          # fitted model folder (model.json + model.safetensors)
                formats: str = 'torchscript,onnx'):  # comma list: torchscript, onnx
     "Export a fitted model to TorchScript and/or ONNX (checked against PyTorch; recorded in model.json)."
@@ -184,7 +185,7 @@ def export_cli(model: str,                          # fitted model folder (model
     run_cli(go)
 
 # %% ../../nbs/18_ad_deploy.ipynb #83e8bbb5
-@call_parse
+@cli
 def infer_cli(model: str,                      # fitted model folder
               images: str,                     # folder of images (not recursive) or one image file
               out: str,                        # output folder: scores.csv, heatmaps/, summary.json

@@ -4,18 +4,21 @@
 
 # %% ../../nbs/19_ad_engine.ipynb #e19a0003
 from __future__ import annotations
-import gc, hashlib, json, shutil
+import fcntl, gc, hashlib, json, os, shutil
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import yaml
 from tqdm.auto import tqdm
-from fastcore.script import call_parse, store_true
-from ..core import InputError, run_cli, atomic_write_json, atomic_write_text, sha256_file, save_figure, tame_malloc, from_preset
+from fastcore.script import store_true
+from ..core import cli
+from ..core import (InputError, run_cli, atomic_write_json, atomic_write_text, sha256_file, save_figure, tame_malloc, from_preset,
+                                parse_shard, read_record)
 from ..backbone import Backbone, resolve_backbone, backbone_folder, feature_network, family_of, weights_fingerprint
 from .data import dataset_categories
 from .anomalib import ANOMALIB, ANOMALIB_SCALES, method_spec, run_anomalib
+from .coreset import DEFAULT_SAMPLER, check_sampler
 from .models.base import method_class, method_entry, run_method, save_model
 import fractal4ad_nb.ad.models.gaussian, fractal4ad_nb.ad.models.patchcore, fractal4ad_nb.ad.models.mae_lora   # register the own detectors
 from .models.patchcore import nearest_patch_figure
@@ -23,8 +26,9 @@ from .results import RUN_KEY, read_results, run_name, summary_markdown, overlay_
 from .deploy import export_model
 
 # %% auto #0
-__all__ = ['BACKENDS', 'PRESETS', 'EvalConfig', 'parse_seeds', 'entry_backend', 'entry_label', 'make_eval_config', 'read_config',
-           'samples_fingerprint', 'run_identity', 'run_id', 'run_eval', 'evaluate_cli', 'methods_cli']
+__all__ = ['BACKENDS', 'PRESETS', 'RUNS_DIR', 'EvalConfig', 'parse_seeds', 'entry_backend', 'entry_label', 'make_eval_config',
+           'read_config', 'samples_fingerprint', 'run_identity', 'run_id', 'read_records', 'merge_results',
+           'shard_from_env', 'run_eval', 'evaluate_cli', 'methods_cli']
 
 # %% ../../nbs/19_ad_engine.ipynb #e19a0006
 BACKENDS = ('anomalib', 'own')
@@ -90,8 +94,11 @@ def entry_backend(entry: dict, default: str = 'anomalib') -> str:
     if b not in BACKENDS: raise InputError(f"method entry {entry}: backend must be one of {BACKENDS}, got {b!r}")
     if b == 'anomalib':
         if entry['method'] not in ANOMALIB: raise InputError(f"unknown anomalib method {entry['method']!r}; choose from {sorted(ANOMALIB)} (or backend 'own')")
-        extra = sorted(set(entry) - {'method', 'label', 'backend'})
-        if extra: raise InputError(f"anomalib method entry {entry}: runs with the paper's settings and takes only method, label, backend (got {extra})")
+        extra = sorted(set(entry) - {'method', 'label', 'backend'} - ({'sampler', 'standardize'} if entry['method'] == 'patchcore' else set()))
+        if extra: raise InputError(f"anomalib method entry {entry}: runs with the paper's settings and takes only method, label, backend "
+                                   f"(and sampler, standardize for patchcore) (got {extra})")
+        if 'sampler' in entry: check_sampler(entry['sampler'], f"method entry {entry}: sampler")
+        if not isinstance(entry.get('standardize', False), bool): raise InputError(f"method entry {entry}: standardize must be true or false")
     else: method_class(entry['method'])
     return b
 
@@ -156,15 +163,112 @@ def samples_fingerprint(samples: pd.DataFrame # a samples table (ad.data)
 def run_identity(entry: dict, backend: str, bb: Backbone, cfg: EvalConfig, dataset: str, category: str, samples_fp: str,
                  seed: int, image_size: int) -> dict:
     "Everything that decides a run's result (see above): the input of its `run_id`."
-    return dict(dataset=dataset, category=category, samples=samples_fp, backend=backend,
-                entry={k: v for k, v in sorted(entry.items()) if k not in ('label', 'backend')},
-                weights=weights_fingerprint(bb.state_dict), arch=bb.arch, model_args=bb.model_args,
-                input_norm=[list(bb.mean), list(bb.std)] if cfg.norm == 'card' else 'imagenet',
-                seed=int(seed), scale=cfg.scale, image_size=int(image_size), fpr=float(cfg.fpr) if backend == 'own' else None)
+    ident = dict(dataset=dataset, category=category, samples=samples_fp, backend=backend,
+                 entry={k: v for k, v in sorted(entry.items()) if k not in ('label', 'backend', 'sampler')},
+                 weights=weights_fingerprint(bb.state_dict), arch=bb.arch, model_args=bb.model_args,
+                 input_norm=[list(bb.mean), list(bb.std)] if cfg.norm == 'card' else 'imagenet',
+                 seed=int(seed), scale=cfg.scale, image_size=int(image_size), fpr=float(cfg.fpr) if backend == 'own' else None)
+    if entry['method'] == 'patchcore': ident['coreset_sampler'] = entry.get('sampler', DEFAULT_SAMPLER)   # PatchCore only: other ids unchanged
+    return ident
 
 def run_id(identity: dict) -> str:
     "The first 16 hex digits of the SHA-256 of a run identity (canonical JSON)."
     return hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+# %% ../../nbs/19_ad_engine.ipynb #82b5ae33
+RUNS_DIR = 'runs'
+
+class _FileLock:
+    "An exclusive `fcntl.flock` on `path` (created if missing): `acquire(blocking)` -> bool, `release(unlink)`."
+    def __init__(self, path):
+        self.path = Path(path); self.path.parent.mkdir(parents=True, exist_ok=True); self.f = None
+    def acquire(self, blocking: bool = True) -> bool:
+        self.f = open(self.path, 'a')
+        try: fcntl.flock(self.f, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+        except BlockingIOError: self.f.close(); self.f = None; return False
+        except OSError as e:
+            self.f.close(); self.f = None
+            raise InputError(f"cannot lock {self.path} ({e}): shared results folders need a file system with POSIX locks "
+                             f"(fcntl); use a local or lock-capable folder for OUT") from None
+        return True
+    def release(self, unlink: bool = False):
+        if self.f is None: return
+        if unlink: self.path.unlink(missing_ok=True)      # before unlocking: a later opener makes a fresh file
+        fcntl.flock(self.f, fcntl.LOCK_UN); self.f.close(); self.f = None
+    def __enter__(self): self.acquire(); return self
+    def __exit__(self, *exc): self.release()
+
+def _jsonable(v):
+    "A results-row value as plain JSON (numpy scalars to Python, NaN kept)."
+    if isinstance(v, np.generic): return v.item()
+    if isinstance(v, (Path, np.ndarray)): return str(v) if isinstance(v, Path) else v.tolist()
+    return v
+
+def _write_record(path: Path, row: dict):
+    "One run's record, atomically; the row's keys keep their order (the column order of results.csv)."
+    atomic_write_text(path, json.dumps({'row': {k: _jsonable(v) for k, v in row.items()}}, indent=1) + '\n')
+
+# %% ../../nbs/19_ad_engine.ipynb #d79fd5c3
+_ORDER = ['dataset', 'category', 'method', 'backbone', 'arch', 'seed', 'image_size', 'run_id']
+
+def read_records(out # a results folder
+                ) -> pd.DataFrame:
+    "Every run record of results folder `out` as one table (sorted; empty if there are none)."
+    rows = [read_record(p)['row'] for p in sorted((Path(out)/RUNS_DIR).glob('*.json'))]
+    if not rows: return pd.DataFrame(columns=RUN_KEY + ['run_id'])
+    df = pd.DataFrame(rows)
+    key = [c for c in _ORDER if c in df]
+    return df.sort_values(key, kind='stable', key=lambda s: s.astype(str) if s.dtype == object else s).reset_index(drop=True)
+
+# %% ../../nbs/19_ad_engine.ipynb #448143fe
+def _write_if_changed(path: Path, text: str):
+    "Write `text` to `path` atomically unless the file already holds exactly it (views keep their mtime when nothing changed)."
+    if not (path.is_file() and path.read_text() == text): atomic_write_text(path, text)
+
+def _convert_legacy(out: Path):
+    "A results folder with results.csv but no runs/ (written before records existed): its rows become records, once."
+    runs = out/RUNS_DIR
+    if runs.is_dir(): return
+    old = read_results(out) if (out/'results.csv').is_file() else pd.DataFrame()
+    if 'run_id' in old: old['run_id'] = pd.read_csv(out/'results.csv', usecols=['run_id'], dtype=str).run_id   # hex ids, never numbers
+    tmp = out/'.runs-converting'; shutil.rmtree(tmp, ignore_errors=True); tmp.mkdir(parents=True)
+    for r in old.to_dict('records'):
+        row = {k: _jsonable(v) for k, v in r.items()}
+        rid = row.get('run_id') if isinstance(row.get('run_id'), str) else 'legacy-' + hashlib.sha256(json.dumps(row, sort_keys=True, default=str).encode()).hexdigest()[:16]
+        _write_record(tmp/f"{rid}.json", row)
+    tmp.rename(runs)
+
+def merge_results(out # a results folder
+                 ) -> pd.DataFrame:
+    "Rebuild `results.csv` and `summary.md` from the run records under the folder's lock; returns the table."
+    out = Path(out)
+    with _FileLock(out/'.results.lock'):
+        _convert_legacy(out)
+        df = read_records(out)
+        if len(df):
+            _write_if_changed(out/'results.csv', df.to_csv(index=False))
+            _write_if_changed(out/'summary.md', summary_markdown(df))
+    return df
+
+# %% ../../nbs/19_ad_engine.ipynb #2963023d
+def shard_from_env(env=None # the environment (default: os.environ; changed in place under torchrun)
+                  ) -> str:
+    "The 'k/N' shard of this process under torchrun or a SLURM job array (for `--shard auto`)."
+    env = os.environ if env is None else env
+    if 'TORCHELASTIC_RUN_ID' in env and 'RANK' in env and 'WORLD_SIZE' in env:
+        env.pop('TORCHELASTIC_RUN_ID')                    # independent runs: not a DDP job for Lightning
+        local, vis = int(env.get('LOCAL_RANK', 0)), env.get('CUDA_VISIBLE_DEVICES')
+        devs = [x for x in (vis.split(',') if vis else []) if x.strip()]
+        if vis is None: env['CUDA_VISIBLE_DEVICES'] = str(local)
+        elif devs: env['CUDA_VISIBLE_DEVICES'] = devs[local % len(devs)]
+        return f"{int(env['RANK'])}/{int(env['WORLD_SIZE'])}"
+    if 'SLURM_ARRAY_TASK_ID' in env and 'SLURM_ARRAY_TASK_COUNT' in env:
+        k, n = int(env['SLURM_ARRAY_TASK_ID']) - int(env.get('SLURM_ARRAY_TASK_MIN', 0)), int(env['SLURM_ARRAY_TASK_COUNT'])
+        if not 0 <= k < n: raise InputError(f"--shard auto: SLURM array task {env['SLURM_ARRAY_TASK_ID']} is not in a contiguous "
+                                            f"array of {n} tasks; use --array=0-{n - 1}, or give --shard k/N")
+        return f"{k}/{n}"
+    raise InputError("--shard auto: no torchrun (RANK, WORLD_SIZE) or SLURM array (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT) "
+                     "variables in the environment; give --shard k/N")
 
 # %% ../../nbs/19_ad_engine.ipynb #e19a0022
 def _resolve_backbones(cfg: EvalConfig, seed: int) -> list[Backbone]:
@@ -199,21 +303,51 @@ def _write_outputs(out: Path, cfg: EvalConfig, row: dict, res: dict, samples: pd
             row.update({f"export_{k}": ('ok' if 'error' not in v else v['error'][:80]) for k, v in ex.items()})
 
 # %% ../../nbs/19_ad_engine.ipynb #e19a0024
+def _run_one(out: Path, cfg: EvalConfig, entry: dict, backend: str, label: str, bb: Backbone, samples: pd.DataFrame,
+             name: str, anomalies: str, cat: str, seed: int, size: int, rid: str) -> dict:
+    "Fit and test one run, write its outputs and its record; returns its row."
+    key = dict(dataset=name, category=cat, method=label, backbone=bb.label, arch=bb.arch, seed=int(seed),
+               scale=cfg.scale, image_size=size, norm=cfg.norm, run_id=rid)
+    sampler = entry.get('sampler', DEFAULT_SAMPLER)
+    if backend == 'anomalib':
+        folder = None
+        if entry['method'] == 'stfpm':
+            with _FileLock(out/'weights'/'.lock'): folder = backbone_folder(bb, out/'weights')
+        work = out/'_work'/run_name(key)
+        r, scores, maps = run_anomalib(entry['method'], bb, samples, work, dataset=name, category=cat, seed=seed,
+                                       scale=cfg.scale, image_size=size, norm=cfg.norm, n_overlays=cfg.overlays,
+                                       num_workers=cfg.num_workers, folder=folder, accelerator=cfg.accelerator, sampler=sampler,
+                                       standardize=bool(entry.get('standardize', False)))
+        res = dict(row={**r, 'method': label}, scores=scores, maps=maps)
+        if not cfg.keep_work: shutil.rmtree(work, ignore_errors=True)
+    else:
+        res = run_method({k: v for k, v in entry.items() if k != 'backend'}, bb, samples, dataset=name, category=cat,
+                         seed=seed, image_size=size, norm=cfg.norm, fpr=cfg.fpr, scale=cfg.scale,
+                         n_overlays=cfg.overlays, progress=cfg.progress)
+    row = {**res['row'], 'anomalies': anomalies, 'backend': backend, 'run_id': rid}
+    if entry['method'] == 'patchcore': row['sampler'] = sampler
+    _write_outputs(out, cfg, row, res, samples, entry, backend)
+    _write_record(out/RUNS_DIR/f"{rid}.json", row)
+    return row
+
+# %% ../../nbs/19_ad_engine.ipynb #677b2200
 def run_eval(config,                 # an EvalConfig, a dict or a config file (see `read_config`)
-             preset: str = 'paper'   # the preset a dict or file starts from
+             preset: str = 'paper',  # the preset a dict or file starts from
+             shard: str | None = None # 'k/N': only the runs at positions k, k + N, ... of the run list (None: all)
             ) -> pd.DataFrame:
-    "Run every seed × backbone × method entry × category of `config` that `out` does not hold yet; returns their results rows."
+    "Run every seed × backbone × method entry × category of `config` (of this shard) that `out` does not hold yet; returns their rows."
     cfg = read_config(config, preset)
+    k, n = parse_shard(shard)
     out = Path(cfg.out); out.mkdir(parents=True, exist_ok=True)
     atomic_write_json(out/'config.json', json.loads(json.dumps(asdict(cfg), default=str)))
-    df = read_results(out)
-    done = set(df['run_id'].dropna().astype(str)) if 'run_id' in df else set()
-    skipped, fps, mine = [], {}, []
-    bar = tqdm(desc='runs', disable=not cfg.progress, unit='run')
+    done = set(merge_results(out).run_id.dropna().astype(str))       # also repairs views left stale by a killed process
+    skipped, fps, mine, pos = [], {}, [], -1
+    bar = tqdm(desc='runs' if n == 1 else f'runs (shard {k}/{n})', disable=not cfg.progress, unit='run')
     for seed in cfg.seeds:
-        name, anomalies, cats = dataset_categories(cfg.dataset, seed, out/'data', cfg.limit, cfg.categories, progress=cfg.progress)
+        with _FileLock(out/'data'/'.lock'):                          # one process materialises, the others wait
+            name, anomalies, cats = dataset_categories(cfg.dataset, seed, out/'data', cfg.limit, cfg.categories, progress=cfg.progress)
         bbs = _resolve_backbones(cfg, seed)
-        bar.total = len(cfg.seeds) * len(bbs) * len(cfg.methods) * len(cats); bar.refresh()
+        bar.total = len(range(k, len(cfg.seeds) * len(bbs) * len(cfg.methods) * len(cats), n)); bar.refresh()
         for bb in bbs:
             for entry in cfg.methods:
                 backend, label = entry_backend(entry, cfg.backend), entry_label(entry, cfg.backend)
@@ -223,44 +357,38 @@ def run_eval(config,                 # an EvalConfig, a dict or a config file (s
                     if fam not in method_class(entry['method']).families:
                         skipped.append(dict(method=label, backbone=bb.label, arch=bb.arch,
                                             reason=f"{entry['method']} needs a {'/'.join(method_class(entry['method']).families)} backbone"))
-                        bar.update(len(cats)); continue
+                        continue
                 for cat, samples in cats.items():
+                    pos += 1
+                    if pos % n != k: continue                             # another shard's run
                     bar.update(1)
                     if (name, cat, seed) not in fps: fps[(name, cat, seed)] = samples_fingerprint(samples)
                     rid = run_id(run_identity(entry, backend, bb, cfg, name, cat, fps[(name, cat, seed)], seed, size))
                     mine.append(rid)
-                    if rid in done: continue
-                    bar.set_postfix_str(f"{cat} {label} {bb.label} s{seed}")
-                    key = dict(dataset=name, category=cat, method=label, backbone=bb.label, arch=bb.arch, seed=int(seed),
-                               scale=cfg.scale, image_size=size, norm=cfg.norm, run_id=rid)
-                    if backend == 'anomalib':
-                        folder = backbone_folder(bb, out/'weights') if entry['method'] == 'stfpm' else None
-                        work = out/'_work'/run_name(key)
-                        r, scores, maps = run_anomalib(entry['method'], bb, samples, work, dataset=name, category=cat, seed=seed,
-                                                       scale=cfg.scale, image_size=size, norm=cfg.norm, n_overlays=cfg.overlays,
-                                                       num_workers=cfg.num_workers, folder=folder, accelerator=cfg.accelerator)
-                        res = dict(row={**r, 'method': label}, scores=scores, maps=maps)
-                        if not cfg.keep_work: shutil.rmtree(work, ignore_errors=True)
-                    else:
-                        res = run_method({k: v for k, v in entry.items() if k != 'backend'}, bb, samples, dataset=name, category=cat,
-                                         seed=seed, image_size=size, norm=cfg.norm, fpr=cfg.fpr, scale=cfg.scale,
-                                         n_overlays=cfg.overlays, progress=cfg.progress)
-                    row = {**res['row'], 'anomalies': anomalies, 'backend': backend, 'run_id': rid}
-                    _write_outputs(out, cfg, row, res, samples, entry, backend)
-                    df = pd.concat([df, pd.DataFrame([row])], ignore_index=True) if len(df) else pd.DataFrame([row])
-                    atomic_write_text(out/'results.csv', df.to_csv(index=False))
-                    atomic_write_text(out/'summary.md', summary_markdown(df))
-                    done.add(rid)
-                    del res; gc.collect()
+                    if rid in done or (out/RUNS_DIR/f"{rid}.json").is_file(): continue
+                    claim = _FileLock(out/RUNS_DIR/f"{rid}.lock")
+                    if not claim.acquire(blocking=False): continue        # another process is running it
+                    try:
+                        if (out/RUNS_DIR/f"{rid}.json").is_file(): claim.release(unlink=True); continue   # finished meanwhile
+                        bar.set_postfix_str(f"{cat} {label} {bb.label} s{seed}")
+                        _run_one(out, cfg, entry, backend, label, bb, samples, name, anomalies, cat, seed, size, rid)
+                        done.add(rid)
+                        claim.release(unlink=True)                        # the record exists: nobody runs it again
+                    finally: claim.release()                              # failed: the lock file stays (harmless)
+                    merge_results(out)
+                    gc.collect()
     bar.close()
     atomic_write_json(out/'skipped.json', skipped)
-    if len(df): atomic_write_text(out/'summary.md', summary_markdown(df))
-    return df[df.run_id.isin(mine)].reset_index(drop=True) if len(df) else df
+    df = merge_results(out)
+    order = {r: i for i, r in enumerate(dict.fromkeys(mine))}
+    if not len(df): return df
+    df = df[df.run_id.isin(order)]
+    return df.iloc[np.argsort(df.run_id.map(order).to_numpy(), kind='stable')].reset_index(drop=True)
 
 # %% ../../nbs/19_ad_engine.ipynb #64f1c5d0
 def _csv(s): return [x.strip() for x in str(s).split(',') if x.strip()] if s else None
 
-@call_parse
+@cli
 def evaluate_cli(out: str,                        # results folder: results.csv, summary.md, scores/, overlays/, data/
                  dataset: str = 'elpv',           # elpv | textures | fashion-mnist[:<idx dir>] | mvtec:<root> | loco:<root> | visa:<root> | folder:<root>
                  methods: str = 'patchcore,padim', # comma list of patchcore, padim, stfpm, fastflow, reverse_distillation, cflow
@@ -275,27 +403,34 @@ def evaluate_cli(out: str,                        # results folder: results.csv,
                  overlays: int = 4,               # test images per heat-map figure (0: none)
                  workers: int = 0,                # dataloader workers
                  accelerator: str = 'auto',       # Lightning accelerator: auto (a GPU when there is one), cpu, gpu
+                 sampler: str = DEFAULT_SAMPLER,  # PatchCore's coreset sampler: fast (ad.coreset) or anomalib (anomalib's KCenterGreedy)
+                 shard: str = None,               # k/N: this process runs every N-th run from the k-th (N processes share OUT), or auto
                  quiet: store_true = False):      # no progress bar
     "Run anomalib methods with fractal / random / ImageNet backbones on MVTec-layout data; resumable results in OUT."
     tame_malloc()
     def go():
-        cfg = make_eval_config(profile if profile in PRESETS else 'paper', out=out, dataset=dataset, methods=_csv(methods),
+        check_sampler(sampler, '--sampler')
+        sh = shard_from_env() if shard == 'auto' else shard
+        ms = [{'method': m, 'sampler': sampler} if m == 'patchcore' and sampler != DEFAULT_SAMPLER else m for m in (_csv(methods) or [])]
+        cfg = make_eval_config(profile if profile in PRESETS else 'paper', out=out, dataset=dataset, methods=ms,
                                backbones=_csv(backbones), arch=arch, categories=_csv(categories), seeds=parse_seeds(seeds),
                                scale=profile, image_size=image_size, norm=norm, limit=limit, overlays=overlays,
                                num_workers=workers, accelerator=accelerator, progress=not quiet)
-        df = run_eval(cfg)
-        print(f"{len(df)} runs in {Path(out)/'results.csv'}; summary in {Path(out)/'summary.md'}")
+        df = run_eval(cfg, shard=sh)
+        print(f"{len(df)} runs{f' (shard {sh})' if sh else ''} in {Path(out)/'results.csv'}; summary in {Path(out)/'summary.md'}")
     run_cli(go)
 
 # %% ../../nbs/19_ad_engine.ipynb #e19a0027
-@call_parse
+@cli
 def methods_cli(config: str,                   # YAML or JSON configuration (EvalConfig fields; preset 'own' unless it names one)
+                shard: str = None,             # k/N: this process runs every N-th run from the k-th (N processes share out), or auto
                 quiet: store_true = False):    # no progress output
     "Run Gaussian AD / PatchCore / MAE-LoRA (or anomalib) experiments from a config file; results, tables, models in its `out` folder."
     tame_malloc()
     def go():
         c = read_config(config, 'own')
         if quiet: c.progress = False
-        df = run_eval(c)
-        print(f"{len(df)} runs in {Path(c.out)/'results.csv'}; summary in {Path(c.out)/'summary.md'}")
+        sh = shard_from_env() if shard == 'auto' else shard
+        df = run_eval(c, shard=sh)
+        print(f"{len(df)} runs{f' (shard {sh})' if sh else ''} in {Path(c.out)/'results.csv'}; summary in {Path(c.out)/'summary.md'}")
     run_cli(go)

@@ -10,10 +10,12 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 from matplotlib.figure import Figure
+from scipy.stats import rankdata
 from ..core import InputError
 
 # %% auto #0
-__all__ = ['RUN_KEY', 'METRICS', 'run_name', 'read_results', 'markdown_table', 'summary_markdown', 'overlay_figure']
+__all__ = ['RUN_KEY', 'METRICS', 'run_name', 'read_results', 'markdown_table', 'summary_markdown', 'read_scores',
+           'bootstrap_auroc', 'compare_settings', 'finding', 'overlay_figure']
 
 # %% ../../nbs/17_ad_results.ipynb #e17a0006
 RUN_KEY = ['dataset', 'category', 'method', 'backbone', 'arch', 'seed', 'scale', 'image_size', 'norm']
@@ -58,12 +60,13 @@ def summary_markdown(df: pd.DataFrame # a results table (`read_results`)
                     ) -> str:
     "Markdown: per dataset, mean ± std over seeds per category and setting, the mean over categories, and thresholds."
     if df.empty: return '# Results\n\n(no runs yet)\n'
-    lines = ['# Results', '', 'Mean ± standard deviation over seeds (n = number of seeds): image AUROC, image F1 at the '
-             'decision threshold, pixel AUROC and AUPRO (only where masks exist).', '']
+    lines = ['# Results', '', 'Mean ± standard deviation over seeds (n = number of seeds) of metrics computed from raw scores: image '
+             'AUROC, image F1-max (the best F1 over all thresholds on the test images), pixel AUROC and AUPRO up to FPR 0.3 '
+             '(only where masks exist).', '']
     group = ['method', 'backbone', 'arch', 'scale', 'image_size', 'norm']
     for (ds, an), d in df.groupby(['dataset', 'anomalies'], sort=True):
         lines += [f"## {ds}" + (' (SYNTHETIC anomalies)' if an == 'synthetic' else f" ({an} anomalies)"), '']
-        if (d.scale == 'cpu').any(): lines += ['Rows with scale `cpu` use the reduced CPU settings: not comparable with paper numbers.', '']
+        if (d.scale != 'paper').any(): lines += [f"Rows with scale {', '.join(f'`{s}`' for s in sorted(set(d.scale) - {'paper'}))} use reduced settings: not comparable with paper numbers.", '']
         mets = [m for m in METRICS if m in d and d[m].notna().any()]
         rows = [dict(zip(['category'] + group, key), n=str(g.seed.nunique()), **{m: _fmt(g[m].mean(), g[m].std(), len(g)) for m in mets})
                 for key, g in d.groupby(['category'] + group, sort=True)]
@@ -80,6 +83,109 @@ def summary_markdown(df: pd.DataFrame # a results table (`read_results`)
                   'Mean over seeds and categories. `fpr` is the nominal false-positive rate the threshold was set for; '
                   '`test FPR` / `test TPR` are measured on the normal / anomalous test images.', '', markdown_table(pd.DataFrame(rows))]
     return '\n'.join(lines) + '\n'
+
+# %% ../../nbs/17_ad_results.ipynb #3befbf9f
+def read_scores(out,      # a results folder
+                row: dict # a row of its results table
+               ) -> pd.DataFrame:
+    "Per-image scores of one run of a results folder: `scores/<dataset>/<category>/<run>.csv` (image_path, gt_label, pred_score, ...)."
+    p = Path(out)/'scores'/str(row['dataset'])/str(row['category'])/f"{run_name(row)}.csv"
+    if not p.is_file(): raise InputError(f"{p}: the per-image scores of this run are missing; rerun it (delete its row from results.csv)")
+    return pd.read_csv(p)
+
+# %% ../../nbs/17_ad_results.ipynb #39b8ae52
+def _aligned(runs: dict) -> tuple[list, list, dict]:
+    "Settings, `(category, seed)` keys and per key `(scores (settings, images), labels)`, checked to hold the same test images."
+    names = list(runs)
+    if not names: raise InputError("bootstrap_auroc needs at least one setting")
+    keys = sorted(runs[names[0]])
+    data = {}
+    for n in names:
+        if sorted(runs[n]) != keys: raise InputError(f"setting {n!r} has (category, seed) {sorted(runs[n])}, {names[0]!r} has {keys}: compare settings on the same runs")
+    for k in keys:
+        base = runs[names[0]][k].sort_values('image_path')
+        paths, y = base.image_path.to_numpy(), base.gt_label.to_numpy().astype(bool)
+        S = []
+        for n in names:
+            d = runs[n][k].set_index('image_path')
+            if len(d) != len(paths) or not d.index.is_unique or set(d.index) != set(paths):
+                raise InputError(f"setting {n!r} on {k} scored other test images than {names[0]!r}: compare settings on the same test images")
+            d = d.loc[paths]
+            if not (d.gt_label.to_numpy().astype(bool) == y).all(): raise InputError(f"setting {n!r} on {k}: labels differ from {names[0]!r}'s")
+            S.append(d.pred_score.to_numpy(np.float64))
+        if y.all() or not y.any(): raise InputError(f"{k}: the test images need both normal and anomalous ones")
+        data[k] = (np.stack(S), y)
+    return names, keys, data
+
+def _auroc_rows(S: np.ndarray, y: np.ndarray) -> np.ndarray:
+    "AUROC of every row of scores `S (settings, images)` against labels `y` (ties count one half)."
+    r = rankdata(S, axis=1); n1 = int(y.sum()); n0 = len(y) - n1
+    return (r[:, y].sum(1) - n1 * (n1 + 1) / 2) / (n1 * n0)
+
+# %% ../../nbs/17_ad_results.ipynb #f7c059cb
+def bootstrap_auroc(runs: dict,          # {setting: {(category, seed): per-image scores (image_path, gt_label, pred_score)}}
+                    n_boot: int = 1000,  # bootstrap replicates
+                    seed: int = 0        # seed of the resampling
+                   ) -> tuple[pd.Series, pd.DataFrame]:
+    "`(estimate per setting, replicates (n_boot × settings))` of the image AUROC (mean over seeds, then over categories), resampled jointly (see above)."
+    names, keys, data = _aligned(runs)
+    cats = sorted({c for c, _ in keys})
+    by_cat = {c: [k for k in keys if k[0] == c] for c in cats}
+    point = np.mean([np.mean([_auroc_rows(*data[k]) for k in by_cat[c]], 0) for c in cats], 0)
+    rng = np.random.default_rng(seed)
+    pos = {k: np.flatnonzero(data[k][1]) for k in keys}; neg = {k: np.flatnonzero(~data[k][1]) for k in keys}
+    reps = np.empty((int(n_boot), len(names)))
+    for b in range(int(n_boot)):
+        per_cat = []
+        for c in cats:
+            ks = by_cat[c]; drawn = [ks[i] for i in rng.integers(0, len(ks), len(ks))]
+            vals = []
+            for k in drawn:
+                idx = np.concatenate([rng.choice(pos[k], len(pos[k])), rng.choice(neg[k], len(neg[k]))])
+                vals.append(_auroc_rows(data[k][0][:, idx], data[k][1][idx]))
+            per_cat.append(np.mean(vals, 0))
+        reps[b] = np.mean(per_cat, 0)
+    return pd.Series(point, index=names), pd.DataFrame(reps, columns=names)
+
+# %% ../../nbs/17_ad_results.ipynb #4236c7c4
+def compare_settings(point: pd.Series,          # estimates (`bootstrap_auroc`)
+                     reps: pd.DataFrame,        # their replicates
+                     pairs=(),                  # `(a, b)` settings whose paired difference a − b is wanted
+                     level: float = 0.95        # interval level (percentile interval)
+                    ) -> pd.DataFrame:
+    "One row per setting and per pair: `what`, `estimate`, `lo`, `hi` (a pair's row is the paired difference a − b)."
+    q = [(1 - level) / 2, 1 - (1 - level) / 2]
+    rows = [dict(what=n, estimate=float(point[n]), lo=float(reps[n].quantile(q[0])), hi=float(reps[n].quantile(q[1]))) for n in point.index]
+    for a, b in pairs:
+        for n in (a, b):
+            if n not in point.index: raise InputError(f"no setting {n!r} to compare; the settings are {list(point.index)}")
+        d = reps[a] - reps[b]
+        rows.append(dict(what=f"{a} − {b}", estimate=float(point[a] - point[b]), lo=float(d.quantile(q[0])), hi=float(d.quantile(q[1]))))
+    return pd.DataFrame(rows)
+
+# %% ../../nbs/17_ad_results.ipynb #12a5aa87
+def finding(table: pd.DataFrame, # `compare_settings` with the rows 'fractal − random' and 'imagenet − fractal' (names as given)
+            fractal: str,        # the fractal setting's name
+            random: str,         # the random setting's name
+            imagenet: str = None,# the ImageNet setting's name (None: not evaluated)
+            where: str = ''      # e.g. 'ELPV, PatchCore'
+           ) -> str:
+    "One sentence: how fractal pre-training compared with random init, and how far ImageNet was from it (95 % intervals)."
+    t = table.set_index('what')
+    def diff(a, b):
+        r = t.loc[f"{a} − {b}"]
+        return r.estimate, f"{abs(r.estimate):.3f} [{r.lo:+.3f}, {r.hi:+.3f}]", r.lo > 0, r.hi < 0
+    e, s, up, down = diff(fractal, random)
+    head = f"On {where}: " if where else ''
+    if up: out = f"{head}fractal pre-training beat random init by {s}"
+    elif down: out = f"{head}fractal pre-training was worse than random init by {s}"
+    else: out = f"{head}fractal pre-training did not differ clearly from random init ({'+' if e >= 0 else '−'}{s}; the interval includes 0)"
+    if imagenet is not None:
+        e, s, up, down = diff(imagenet, fractal)
+        if up: out += f"; ImageNet was {s} higher still" if e > 0 else f"; ImageNet was {s} higher"
+        elif down: out += f"; ImageNet was {s} lower"
+        else: out += f"; ImageNet did not differ clearly from fractal pre-training ({'+' if e >= 0 else '−'}{s})"
+    return out + '.'
 
 # %% ../../nbs/17_ad_results.ipynb #e17a0016
 def overlay_figure(samples: pd.DataFrame,  # the samples table (image and mask paths, labels)

@@ -20,6 +20,7 @@ from matplotlib.patches import Rectangle
 from ...core import InputError, Stream, torch_seeded
 from ...backbone import family_of, check_blocks, block_features
 from ..data import load_images
+from ..coreset import DEFAULT_SAMPLER, check_sampler, coreset_select
 from .base import ADModel, register_method, default_blocks, _prep, _check_sigma
 
 # %% auto #0
@@ -38,14 +39,15 @@ def _no_tqdm(module, on: bool):
 def coreset_indices(emb: torch.Tensor,       # patch features `(N, C)`
                     ratio: float,            # share of rows kept, in (0, 1]; 1 keeps all
                     seed: int = 0,           # seeds the projection and the start point
-                    progress: bool = False   # anomalib's progress bar
+                    progress: bool = False,  # anomalib's progress bar (sampler 'anomalib')
+                    sampler: str = DEFAULT_SAMPLER # 'fast' (ad.coreset) or 'anomalib' (anomalib's KCenterGreedy)
                    ) -> torch.Tensor:
-    "Indices of `int(ratio * len(emb))` rows chosen by anomalib's k-center greedy, reproducible from `seed`."
+    "Indices of `int(ratio * len(emb))` rows chosen by anomalib's k-center greedy rule, reproducible from `seed`."
     if not 0 < ratio <= 1: raise InputError(f"coreset must be in (0, 1], got {ratio}")
     if ratio == 1: return torch.arange(len(emb))
     if int(len(emb) * ratio) < 1: raise InputError(f"coreset {ratio} of {len(emb)} patch features keeps none; raise it or use more images")
     with torch_seeded(seed, Stream.CORESET, numpy_global=True), _no_tqdm(kcg, progress):
-        return torch.as_tensor(kcg.KCenterGreedy(embedding=emb, sampling_ratio=ratio).select_coreset_idxs(), dtype=torch.long)
+        return coreset_select(emb, ratio, sampler)
 
 # %% ../../../nbs/15_ad_patchcore.ipynb #10d343e1
 @dataclass
@@ -56,11 +58,14 @@ class PatchCoreOpts:
     coreset: float = 0.1              # share of patch features kept (k-center greedy); 1.0 keeps all
     pool: int | None = None           # neighbourhood average pooling (None: 3 for CNNs, 1 = off for transformers)
     neighbours: int = 9               # bank neighbours of the image-score reweighting (1: plain max patch distance)
+    standardize: bool = False         # standardise each embedding channel with the training patches' mean and std (not in the paper)
     sigma: float = 4.0                # Gaussian smoothing of the anomaly map, pixels at input size
     threshold: str = 'holdout'        # only 'holdout' (no distributional model)
     calib_fraction: float = 0.2
     batch_size: int = 32
+    sampler: str = DEFAULT_SAMPLER    # coreset sampler: 'fast' (ad.coreset) or 'anomalib' (anomalib's KCenterGreedy)
     def __post_init__(self):
+        check_sampler(self.sampler, 'patchcore sampler')
         if self.distance not in ('euclidean', 'cosine'): raise InputError(f"patchcore distance must be 'euclidean' or 'cosine', got {self.distance!r}")
         if self.threshold != 'holdout': raise InputError(f"patchcore threshold must be 'holdout', got {self.threshold!r}")
         if self.pool is not None and (int(self.pool) < 1 or int(self.pool) % 2 == 0): raise InputError(f"pool must be an odd size >= 1, got {self.pool}")
@@ -74,18 +79,27 @@ class PatchCore(ADModel):
     def __init__(self, net, arch, image_size, mean, std,
                  blocks,                  # feature indices
                  dim, bank_size,          # shape of the memory bank
-                 distance='euclidean', pool=3, neighbours=9, sigma=4.0):   # see `PatchCoreOpts`
+                 distance='euclidean', pool=3, neighbours=9, sigma=4.0, standardize=False):   # see `PatchCoreOpts`
         super().__init__(net, arch, image_size, mean, std)
+        self.standardize = bool(standardize)
+        if self.standardize:                                                  # training statistics of every embedding channel
+            self.register_buffer('feat_mean', torch.zeros(int(dim))); self.register_buffer('feat_std', torch.ones(int(dim)))
         self.blocks, self.distance, self.pool, self.neighbours, self.sigma = [int(b) for b in blocks], distance, int(pool), int(neighbours), float(sigma)
         self.register_buffer('bank', torch.zeros(int(bank_size), int(dim)))
         self.register_buffer('bank_src', torch.zeros(int(bank_size), 3, dtype=torch.long))   # (train image, row, col) of each entry
         self.pooler = nn.AvgPool2d(self.pool, 1, self.pool // 2) if self.pool > 1 else nn.Identity()
         self.map_generator = AnomalyMapGenerator(sigma=sigma)
+    def features(self, x):
+        "Pooled, concatenated block features `(B, C, h, w)` of normalised input `x`, before standardisation."
+        fs = [self.pooler(f) for f in block_features(self.net, x, self.blocks)]
+        return torch.cat([fs[0]] + [F.interpolate(f, size=fs[0].shape[-2:], mode='bilinear') for f in fs[1:]], 1)
+    def finish(self, e):
+        "Standardise (if on) and L2-normalise (cosine distance) features `(B, C, h, w)`."
+        if self.standardize: e = (e - self.feat_mean[:, None, None]) / self.feat_std[:, None, None]
+        return F.normalize(e, dim=1) if self.distance == 'cosine' else e
     def embed(self, x):
         "Patch features `(B, C, h, w)` of normalised input `x`."
-        fs = [self.pooler(f) for f in block_features(self.net, x, self.blocks)]
-        e = torch.cat([fs[0]] + [F.interpolate(f, size=fs[0].shape[-2:], mode='bilinear') for f in fs[1:]], 1)
-        return F.normalize(e, dim=1) if self.distance == 'cosine' else e
+        return self.finish(self.features(x))
     def nearest(self, q):
         "Distance to, and index of, the nearest bank entry for rows of `q`."
         return torch.cdist(q, self.bank).min(1)
@@ -108,7 +122,7 @@ class PatchCore(ADModel):
         return self.image_score(ps, loc, q.reshape(B, h * w, C)), self.map_generator(ps.reshape(B, 1, h, w), (self.image_size, self.image_size))
     def spec(self):
         return dict(blocks=self.blocks, dim=int(self.bank.shape[1]), bank_size=int(self.bank.shape[0]), distance=self.distance,
-                    pool=self.pool, neighbours=self.neighbours, sigma=self.sigma)
+                    pool=self.pool, neighbours=self.neighbours, sigma=self.sigma, standardize=self.standardize)
     @classmethod
     def skeleton(cls, net, arch, image_size, mean, std, spec, state): return cls(net, arch, image_size, mean, std, **spec)
     @classmethod
@@ -117,16 +131,20 @@ class PatchCore(ADModel):
         _check_sigma(opts.sigma, image_size)
         blocks = check_blocks(net, opts.blocks if opts.blocks is not None else default_blocks(net, cls.method))
         pool = int(opts.pool) if opts.pool is not None else (3 if family_of(net) == 'cnn' else 1)
-        model = cls(net, arch, image_size, mean, std, blocks, 0, 0, opts.distance, pool, opts.neighbours, opts.sigma)
+        model = cls(net, arch, image_size, mean, std, blocks, 0, 0, opts.distance, pool, opts.neighbours, opts.sigma, opts.standardize)
         with torch.no_grad():
-            E = torch.cat([model.embed(_prep(train_u8[i:i + opts.batch_size], mean, std))
+            E = torch.cat([model.features(_prep(train_u8[i:i + opts.batch_size], mean, std))
                            for i in tqdm(range(0, len(train_u8), opts.batch_size), desc='patch features', disable=not progress, leave=False)])
+            if opts.standardize:                                          # the buffers take the training statistics
+                model.feat_mean, model.feat_std = E.mean((0, 2, 3)), E.std((0, 2, 3)).clamp_min(1e-6 * float(E.std()) + 1e-12)
+            E = model.finish(E)
         N, C, h, w = E.shape
         flat = E.permute(0, 2, 3, 1).reshape(-1, C).contiguous()
         src = torch.stack(torch.meshgrid(torch.arange(N), torch.arange(h), torch.arange(w), indexing='ij'), -1).reshape(-1, 3)
-        idx = coreset_indices(flat, opts.coreset, seed, progress)
+        idx = coreset_indices(flat, opts.coreset, seed, progress, opts.sampler)
         model.bank, model.bank_src = flat[idx].clone(), src[idx].clone()
-        return model.eval(), dict(bank_size=len(idx), n_patches=len(flat), grid=[h, w], dim=C, pool=pool, blocks=blocks, epochs=1)
+        return model.eval(), dict(bank_size=len(idx), n_patches=len(flat), grid=[h, w], dim=C, pool=pool, blocks=blocks, epochs=1,
+                                  standardize=bool(opts.standardize))
 
 # %% ../../../nbs/15_ad_patchcore.ipynb #a30bb59a
 def nearest_patch_view(model: PatchCore, # a fitted PatchCore model
