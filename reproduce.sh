@@ -22,4 +22,4 @@ if [ "$#" -eq 0 ]; then
 fi
 args=(); for a in "$@"; do [ "$a" = "--dry-run" ] && args+=(--dry_run) || args+=("$a"); done   # both spellings
 $B/fractal4ad-reproduce --out "$OUT" ${args[@]+"${args[@]}"}
-echo "done: results in $OUT/"
+echo "done: results in $OUT/, report $OUT/README.md"

@@ -997,4 +997,6 @@ d = { 'settings': { 'branch': 'main',
                                          'fractal4ad_nb.reproduce.torchrun_command': ( 'reproduce.html#torchrun_command',
                                                                                        'fractal4ad_nb/reproduce.py'),
                                          'fractal4ad_nb.reproduce.training_curves': ( 'reproduce.html#training_curves',
-                                                                                      'fractal4ad_nb/reproduce.py')}}}
+                                                                                      'fractal4ad_nb/reproduce.py'),
+                                         'fractal4ad_nb.reproduce.write_report': ( 'reproduce.html#write_report',
+                                                                                   'fractal4ad_nb/reproduce.py')}}}

@@ -16,7 +16,7 @@ from matplotlib.axes import Axes
 from fastcore.script import store_true
 from .core import cli
 import fractal4ad_nb
-from .core import InputError, run_cli, atomic_write_json, sha256_bytes, same_job, read_record, list_images
+from .core import InputError, run_cli, atomic_write_json, atomic_write_text, sha256_bytes, same_job, read_record, list_images
 from .ifs import sample_bank
 from .render import FractalsRecipe
 from .mandelbulb import MANDELBULBVAR_POWERS, MANDELBULBVAR_RULES
@@ -35,7 +35,7 @@ __all__ = ['PAPER_CSV', 'PROFILES', 'PAPER_DATA_ENV', 'SIZE_KEYS', 'GPU_HARDWARE
            'mandelbulb_source_recipe', 'pretrain_recipe', 'finished_pretrain_run', 'pretrain_processes',
            'torchrun_command', 'launch_pretrain', 'pretrained_backbone', 'training_curves', 'network_available',
            'benchmark_dataset', 'evaluate_backbones', 'dataset_size', 'plan', 'detect_device', 'load_rates', 'estimate',
-           'plan_text', 'StageFailed', 'run_stage', 'reproduce', 'reproduce_cli']
+           'plan_text', 'StageFailed', 'run_stage', 'write_report', 'reproduce', 'reproduce_cli']
 
 # %% ../nbs/20_reproduce.ipynb #d818407e
 PAPER_CSV = Path(fractal4ad_nb.__file__).parent / 'paper_numbers.csv'
@@ -654,6 +654,40 @@ def run_stage(stage: Stage,            # the stage to run
     atomic_write_json(rec_path, rec)
     return {**rec, 'skipped': False}
 
+# %% ../nbs/20_reproduce.ipynb #bccda994
+def write_report(out,                   # results folder of a run of `reproduce`
+                 profile: str | Profile # the run's profile
+                ) -> tuple[Path, list[str]]:
+    "Write `out/README.md` (findings, figures inline, links to tables, notebooks and logs); returns its path and the findings."
+    out, prof = Path(out), get_profile(profile)
+    tables = sorted((out / 'tables').glob(f'*_{prof.name}.md'))
+    figures = sorted((out / 'figures').glob(f'*_{prof.name}.png'))
+    findings, lines = [], [f"# What this run found (profile `{prof.name}`)", '']
+    for t in tables:
+        text = t.read_text()
+        if '## Findings' in text:
+            block = text.split('## Findings', 1)[1].split('\n## ', 1)[0]
+            findings += [l[2:].strip() for l in block.splitlines() if l.startswith('- ')]
+    if findings: lines += ['## Findings', ''] + [f'- {f}' for f in findings] + ['']
+    else: lines += [f"The stages of the `{prof.name}` profile state no finding: they reproduce the paper's tables and figures at "
+                    "this scale. The fractal vs random vs ImageNet comparison with intervals is the `question` stage "
+                    "(`./reproduce.sh --profile question --only question`).", '']
+    if tables:
+        lines += ['## Tables', '']
+        for t in tables:
+            title = next((l.lstrip('# ').strip() for l in t.read_text().splitlines() if l.startswith('# ')), t.stem)
+            lines.append(f"- [{title}](tables/{t.name})" + (f" ([CSV](tables/{t.stem}.csv))" if (t.with_suffix('.csv')).exists() else ''))
+        lines.append('')
+    if figures: lines += ['## Figures', ''] + [f"![{f.stem}](figures/{f.name})\n" for f in figures]
+    nbs_, logs = sorted((out / 'notebooks').glob('[!.]*.ipynb')), sorted((out / 'logs').glob('*.log'))
+    if nbs_ or logs:
+        lines += ['## Executed notebooks and logs', '']
+        lines += [f"- [{n.stem}](notebooks/{n.name})" for n in nbs_]
+        lines += [f"- log: [{l.name}](logs/{l.name})" for l in logs]
+    path = out / 'README.md'
+    atomic_write_text(path, '\n'.join(lines).rstrip() + '\n')
+    return path, findings
+
 # %% ../nbs/20_reproduce.ipynb #b2000019
 def reproduce(profile: str = 'cpu',       # profile name (see PROFILES)
               out='results',              # results folder
@@ -681,6 +715,8 @@ def reproduce(profile: str = 'cpu',       # profile name (see PROFILES)
         r = run_stage(s, params, out, force=force or bool(only), nbs=nbs)
         print(f"   {'reused' if r['skipped'] else 'ran in %.0f s' % r['seconds']}: {r['notebook']}", flush=True)
         recs.append(r)
+    path, found = write_report(out, prof)
+    print(f"report: {path}" + ''.join(f"\n   {f}" for f in found), flush=True)
     return recs
 
 # %% ../nbs/20_reproduce.ipynb #5255097e
