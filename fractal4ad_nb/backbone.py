@@ -11,6 +11,7 @@ import numpy as np
 import torch
 import timm
 from safetensors.torch import save as st_save, load_file
+from fastcore.script import store_true
 from .core import cli
 from .core import InputError, run_cli, item_rng, torch_seeded, Stream, atomic_write_bytes, atomic_write_json, sha256_bytes, sha256_file
 
@@ -204,16 +205,19 @@ def load_backbone(folder,                  # a backbone folder
 def import_official_checkpoint(path,                     # official `.pth.tar` (read with weights_only=True)
                                folder,                   # backbone folder to write
                                arch: str | None = None,  # architecture, if the checkpoint does not name it
-                               card: dict | None = None  # extra card fields
+                               card: dict | None = None, # extra card fields
+                               overwrite: bool = False   # replace a backbone already in `folder`
                               ) -> Path:
     "Convert an official fractal4AD / fractal-pretraining `.pth.tar` checkpoint into a backbone folder."
     path = Path(path)
     if not path.is_file(): raise InputError(f"checkpoint {path} does not exist")
+    if not overwrite and any((Path(folder) / f).exists() for f in (WEIGHTS_FILE, CARD_FILE)):
+        raise InputError(f"{folder} already holds a backbone; pass --overwrite (overwrite=True) to replace it, or choose another folder")
     try: ck = torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e:
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        why = 'it pickles Python objects besides tensors' if 'Weights only load failed' in str(e) else 'it is not a torch checkpoint'
         raise InputError(
-            f"{path} cannot be loaded with torch.load(weights_only=True): {first}. It is either not a torch checkpoint or it "
+            f"{path} is not a valid checkpoint for torch.load(weights_only=True) ({why}). It is either not a torch checkpoint or it "
             "pickles Python objects besides tensors. Only if you trust its source, extract the weights in a separate Python "
             "session: ck = torch.load(path, weights_only=False); torch.save({'state_dict': ck['state_dict'], 'arch': ck['arch']}, "
             "'weights.pth'), then import weights.pth") from None
@@ -242,10 +246,11 @@ def import_official_checkpoint(path,                     # official `.pth.tar` (
 @cli
 def import_checkpoint_cli(checkpoint: str,   # official .pth.tar checkpoint (read with weights_only=True)
                           out: str,          # backbone folder to write
-                          arch: str = None): # architecture, if the checkpoint does not name it
+                          arch: str = None,  # architecture, if the checkpoint does not name it
+                          overwrite: store_true = False): # replace a backbone already in OUT
     "Convert an official fractal4AD checkpoint (module. prefix, fc head) into a backbone folder."
     def go():
-        f = import_official_checkpoint(checkpoint, out, arch)
+        f = import_official_checkpoint(checkpoint, out, arch, overwrite=overwrite)
         print(json.dumps({'backbone': str(f), 'arch': read_card(f)['arch']}))
     run_cli(go)
 

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #391df0cc
 from __future__ import annotations
-import argparse, contextlib, ctypes, dataclasses, enum, functools, hashlib, inspect, io, json, os, sys, tempfile
+import argparse, contextlib, ctypes, dataclasses, enum, errno, functools, hashlib, inspect, io, json, os, sys, tempfile
 from pathlib import Path
 import numpy as np
 import cv2
@@ -17,8 +17,9 @@ from . import __version__
 __all__ = ['TMP_PREFIX', 'IMAGE_EXTS', 'IMAGE_FORMATS', 'FORMAT_SUFFIX', 'KERNEL', 'RECIPES', 'InputError', 'item_rng', 'Stream',
            'torch_seeded', 'rand_u01', 'kernel_seed', 'atomic_write_bytes', 'atomic_write_text', 'atomic_write_json',
            'sha256_bytes', 'sha256_file', 'job_diff', 'read_record', 'same_job', 'list_images', 'read_image',
-           'check_format', 'encode_image', 'save_figure', 'tame_malloc', 'parse_shard', 'from_preset', 'run_cli',
-           'cli_parser', 'cli', 'jupyter_kernel', 'register_recipe', 'Recipe', 'recipe_from_config']
+           'check_format', 'encode_image', 'encoded_ok', 'save_figure', 'tame_malloc', 'parse_shard', 'from_preset',
+           'run_cli', 'check_int', 'parse_ints', 'check_output_file', 'inside', 'output_lock', 'cli_parser', 'cli',
+           'jupyter_kernel', 'register_recipe', 'Recipe', 'recipe_from_config']
 
 # %% ../nbs/00_core.ipynb #ae267256
 class InputError(ValueError):
@@ -109,8 +110,9 @@ def atomic_write_bytes(path,               # final file name
             if fsync: f.flush(); os.fsync(f.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         if os.path.exists(tmp): os.unlink(tmp)
+        if isinstance(e, OSError) and e.filename is None: raise OSError(e.errno, e.strerror, str(path)) from None   # name the file (disk full)
         raise
     return path
 
@@ -184,9 +186,12 @@ def list_images(folder,                  # folder to list (a missing folder has 
     return sorted(p for p in files if p.suffix.lower() in IMAGE_EXTS and not p.name.startswith('.') and p.is_file())
 
 # %% ../nbs/00_core.ipynb #43e09fea
-def read_image(path) -> np.ndarray:
+def read_image(path,                      # the image file (named in errors)
+               data: bytes | None = None  # its bytes, if already read (e.g. to check a hash first)
+              ) -> np.ndarray:
     "Read an image file as `(H, W, 3)` uint8 RGB; a clear error names unreadable files."
-    img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    if data is None: img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    else: img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED) if len(data) else None
     if img is None: raise InputError(f"cannot read image {path}: missing, truncated or not an image file")
     if img.dtype != np.uint8: raise InputError(f"{path} has {img.dtype} pixels; 8-bit images are expected")
     if img.ndim == 2: img = np.repeat(img[..., None], 3, axis=2)
@@ -224,6 +229,16 @@ def encode_image(img: np.ndarray,     # uint8 `(H, W)` grayscale or `(H, W, 3)` 
     ok, buf = cv2.imencode('.png', np.ascontiguousarray(img[..., ::-1] if img.ndim == 3 else img), IMAGE_FORMATS[fmt])
     if not ok: raise RuntimeError('PNG encoding failed')
     return buf.tobytes()
+
+# %% ../nbs/00_core.ipynb #5d2c8e41
+def encoded_ok(data: bytes,   # the bytes of an image file
+               fmt: str       # the format it was written in (one of `IMAGE_FORMATS`)
+              ) -> bool:
+    "True if `data` decodes and re-encodes to exactly `data` in format `fmt`: a complete, unchanged `encode_image` file."
+    try:
+        with Image.open(io.BytesIO(data)) as im: px = np.asarray(im.convert('RGB') if im.mode not in ('RGB', 'L') else im)
+    except Exception: return False   # Pillow raises OSError, SyntaxError, ValueError, ... on damaged files
+    return encode_image(px, fmt) == data
 
 # %% ../nbs/00_core.ipynb #7b9f0e2d
 def save_figure(fig,              # a matplotlib Figure
@@ -274,6 +289,79 @@ def run_cli(fn, *args, failures: tuple = (), **kwargs):
         print(f"error: {e}", file=sys.stderr); sys.exit(2)
     except failures as e:
         print(f"error: {e}", file=sys.stderr); sys.exit(1)
+    except KeyboardInterrupt as e:
+        print(f"interrupted: {str(e) or 'stopped by Ctrl-C'}", file=sys.stderr); sys.exit(130)
+    except OSError as e:
+        if e.errno not in (errno.ENOSPC, getattr(errno, 'EDQUOT', errno.ENOSPC)): raise
+        where = Path(e.filename).parent if e.filename else 'the output folder'
+        print(f"error: no space left on the device of {where} ({e.strerror}); finished files are kept and no partial file is "
+              "visible: free space, then rerun the same command (it resumes)", file=sys.stderr); sys.exit(1)
+
+# %% ../nbs/00_core.ipynb #3f1a0c02
+def check_int(value,              # what the user passed
+              option: str,        # the option as the user typed it, e.g. '--classes'
+              lo: int = 1,        # the smallest allowed value
+              hi: int | None = None # the largest allowed value, if any
+             ) -> int:
+    "`value` as an int if it is an integer in `[lo, hi]`; else an `InputError` naming `option`."
+    ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool) or (isinstance(value, float) and value.is_integer())
+    if not ok or not (lo <= value and (hi is None or value <= hi)):
+        rng = f">= {lo}" if hi is None else f"in {lo}..{hi}"
+        raise InputError(f"{option} must be an integer {rng}, got {value!r}")
+    return int(value)
+
+def parse_ints(text,               # e.g. '2,3,8' (or a list of ints)
+               option: str         # the option as the user typed it, e.g. '--powers'
+              ) -> list[int]:
+    "The comma-separated integers in `text`; an `InputError` naming `option` on anything else."
+    items = [x.strip() for x in text.split(',')] if isinstance(text, str) else list(text)
+    try: out = [int(x) for x in items if x != '']
+    except (TypeError, ValueError): raise InputError(f"{option} must be comma-separated integers (e.g. 2,3,8), got {text!r}") from None
+    if not out: raise InputError(f"{option} is empty; give comma-separated integers (e.g. 2,3,8)")
+    return out
+
+def check_output_file(path,                  # the output file the user named
+                      option: str,           # how the user named it, e.g. 'OUT' or '--png'
+                      overwrite: bool = False # True: an existing file may be replaced
+                     ) -> Path:
+    "`path` if a file may be written there: not a folder, its folder exists, and no existing file unless `overwrite`."
+    p = Path(path)
+    if p.is_dir(): raise InputError(f"{option} {p} is a folder; name a file to write")
+    if not p.parent.is_dir(): raise InputError(f"{option} {p}: folder {p.parent} does not exist; create it or choose another path")
+    if p.exists() and not overwrite: raise InputError(f"{option} {p} already exists; pass --overwrite to replace it, or choose another path")
+    return p
+
+# %% ../nbs/00_core.ipynb #3f1a0c05
+def inside(root,          # the folder the name is relative to
+           rel,           # the name read from a file
+           source         # where the name was read (named in the error)
+          ) -> Path:
+    "`root / rel` if it stays inside `root` (symlinks resolved), else an `InputError` naming `source`."
+    root = Path(root)
+    if not isinstance(rel, str) or not rel or Path(rel).is_absolute() or '..' in Path(rel).parts:
+        raise InputError(f"{source}: path {rel!r} is not a relative path inside {root}; the file is damaged or was not written by fractal4ad_nb")
+    p = root / rel
+    if not p.resolve().is_relative_to(root.resolve()):
+        raise InputError(f"{source}: path {rel!r} leads outside {root} (a symlink?); refusing to read it")
+    return p
+
+# %% ../nbs/00_core.ipynb #3f1a0c08
+@contextlib.contextmanager
+def output_lock(folder,          # the output folder
+                name: str = '',  # which part of it (e.g. 'shard-000-of-004'); '' = the whole folder
+                what: str = 'writer' # named in the error
+               ):
+    "Hold an exclusive lock on `folder`'s `.lock[-name]` file inside the block; `InputError` if another process holds it."
+    import fcntl
+    p = Path(folder) / (f'.lock-{name}' if name else '.lock')
+    fd = os.open(p, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InputError(f"another {what} is working on {folder}{f' ({name})' if name else ''} right now (lock {p.name} is held); "
+                             "wait for it to finish, or stop it first") from None
+        yield p
+    finally: os.close(fd)
 
 # %% ../nbs/00_core.ipynb #c69a9d9e
 def cli_parser(func,           # a function whose parameters (with their docments) are the options

@@ -4,7 +4,8 @@
 
 # %% ../nbs/05_data.ipynb #616fe100
 from __future__ import annotations
-import json, os, sys, time, multiprocessing as mp
+import json, os, signal, sys, time, multiprocessing as mp
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import numpy as np
 import cv2
@@ -14,7 +15,8 @@ from .core import cli
 import torch
 from .core import (InputError, run_cli, Recipe, RECIPES, recipe_from_config, parse_shard, atomic_write_bytes, read_image,
                                 atomic_write_json, sha256_bytes, sha256_file, TMP_PREFIX, IMAGE_FORMATS, FORMAT_SUFFIX, check_format, encode_image,
-                                save_figure, same_job, job_diff, read_record)
+                                save_figure, same_job, job_diff, read_record, check_int, parse_ints, check_output_file, inside,
+                                output_lock, encoded_ok)
 from .ifs import SystemBank, sample_bank, convert_official_bank
 from .render import FractalsRecipe, FractalConfig, contact_sheet
 from .mandelbulb import MANDELBULBVAR_POWERS, MANDELBULBVAR_RULES
@@ -22,13 +24,19 @@ from .mandelbulbvar import MandelbulbVARRecipe
 from .multiformula import MultiFractalsRecipe, MultiMandelbulbsRecipe, MultiConfig
 
 # %% auto #0
-__all__ = ['SPEC_FILE', 'MANIFEST_DIR', 'dataset_spec', 'read_spec', 'prepare_output', 'read_manifest', 'opencv_threads',
-           'shard_indices', 'write_dataset', 'verify_dataset', 'RecipeDataset', 'bank_cli', 'convert_bank_cli',
-           'fractals_cli', 'multifractals_cli', 'multimandelbulbs_cli', 'mandelbulbvar_cli', 'verify_cli',
-           'dataset_sheet', 'sheet_cli']
+__all__ = ['SPEC_FILE', 'MANIFEST_DIR', 'manifest_path', 'dataset_spec', 'read_spec', 'prepare_output', 'manifest_files',
+           'read_manifest', 'opencv_threads', 'shard_indices', 'write_dataset', 'verify_dataset', 'RecipeDataset',
+           'bank_cli', 'convert_bank_cli', 'fractals_cli', 'multifractals_cli', 'multimandelbulbs_cli',
+           'mandelbulbvar_cli', 'verify_cli', 'dataset_sheet', 'sheet_cli']
 
 # %% ../nbs/05_data.ipynb #6d4e825b
-SPEC_FILE, MANIFEST_DIR = 'dataset.json', 'manifest'
+SPEC_FILE = 'dataset.json'
+MANIFEST_DIR = 'manifest'    # the old layout: manifest/shard-*.jsonl among the class folders (still read; moved on the next write)
+
+def manifest_path(out, shard: tuple[int, int]) -> Path:
+    "The manifest file of shard `(k, N)`: `out/manifest-kkk-of-NNN.jsonl`, beside the class folders."
+    k, n = shard
+    return Path(out) / f'manifest-{k:03d}-of-{n:03d}.jsonl'
 
 def dataset_spec(recipe: Recipe, fmt: str = 'png') -> dict:
     "What a dataset folder holds: recipe name and parameters, length and image format."
@@ -46,47 +54,90 @@ def read_spec(out) -> dict:
 # %% ../nbs/05_data.ipynb #d05a0002
 def prepare_output(out,                       # the dataset folder
                    spec: dict,                # what it must hold (`dataset_spec`)
-                   recipe: Recipe | None = None # writes its side files (e.g. the system bank)
+                   recipe: Recipe | None = None # writes its side files (e.g. the system bank); probed before a new folder is written
                   ) -> Path:
     "Create `out` (or check it holds this very dataset), write `dataset.json` and the recipe's side files."
     out = Path(out)
     if out.exists() and not out.is_dir(): raise InputError(f"output {out} exists and is not a folder; choose another --out")
+    same = same_job(out / SPEC_FILE, spec) if out.is_dir() else None
+    if same is False:
+        diff = job_diff(read_spec(out), spec)
+        raise InputError(f"{out} already holds a different dataset ({'; '.join(diff[:3])}{' ...' if len(diff) > 3 else ''}). "
+                         "Nothing was written: choose a new --out, or delete the folder to start over")
+    if same is None:
+        if out.is_dir() and any(not p.name.startswith(TMP_PREFIX) for p in out.iterdir()):
+            raise InputError(f"{out} is not empty and holds no {SPEC_FILE}; write datasets into a new or empty folder")
+        if recipe is not None: _probe(recipe)        # every argument is checked before the first file is written
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = atomic_write_bytes(out / f'{TMP_PREFIX}probe', b'')
         probe.unlink()
     except OSError as e:
         raise InputError(f"cannot write to output folder {out} ({e.strerror or e}); choose a writable --out") from None
-    same = same_job(out / SPEC_FILE, spec)
-    if same is False:
-        diff = job_diff(read_spec(out), spec)
-        raise InputError(f"{out} already holds a different dataset ({'; '.join(diff[:3])}{' ...' if len(diff) > 3 else ''}). "
-                         "Nothing was written: choose a new --out, or delete the folder to start over")
-    if same is None:
-        if any(not p.name.startswith(TMP_PREFIX) for p in out.iterdir()):
-            raise InputError(f"{out} is not empty and holds no {SPEC_FILE}; write datasets into a new or empty folder")
-        atomic_write_json(out / SPEC_FILE, spec)
+    if same is None: atomic_write_json(out / SPEC_FILE, spec)
     if recipe is not None: recipe.write_assets(out)
-    (out / MANIFEST_DIR).mkdir(exist_ok=True)
     return out
 
+def _probe(recipe: Recipe):
+    "Render image 0 once: a setting that cannot work (an image too large for memory, ...) fails here, before any file exists."
+    try: img = recipe.render(0)
+    except MemoryError as e:
+        raise InputError(f"one image of this dataset does not fit in memory ({e}); choose a smaller --size") from None
+    if not (isinstance(img, np.ndarray) and img.dtype == np.uint8 and img.ndim == 3 and img.shape[2] == 3):
+        raise InputError(f"recipe {recipe.name!r} renders {getattr(img, 'dtype', type(img))} {getattr(img, 'shape', '')}, not (H, W, 3) uint8")
+
 # %% ../nbs/05_data.ipynb #d05a0003
+_ENTRY_KEYS = {'index': int, 'path': str, 'label': int, 'sha256': str}
+
+def manifest_files(out) -> list[Path]:
+    "The manifest files of a dataset folder: `manifest-*.jsonl` beside the classes, and those of the old `manifest/` folder."
+    out = Path(out)
+    return sorted(out.glob('manifest-*.jsonl')) + sorted((out / MANIFEST_DIR).glob('*.jsonl'))
+
 def read_manifest(out) -> dict[int, dict]:
-    "All manifest entries of a dataset folder (every shard file), by image index; later lines win."
+    """All manifest entries of a dataset folder (every shard file), by image index; later lines win. A line cut short
+    by a crash is skipped (the image is checked and re-logged by the next write); a line that parses but is not a
+    manifest entry, or names a path outside the folder, is an `InputError` naming the file and line."""
+    out = Path(out)
+    spec = read_record(out / SPEC_FILE) or {}
+    length = spec.get('length') if isinstance(spec.get('length'), int) else None
     entries = {}
-    for f in sorted((Path(out) / MANIFEST_DIR).glob('*.jsonl')):
-        with open(f) as fh:
-            for line in fh:
+    for f in manifest_files(out):
+        with open(f, encoding='utf-8', errors='replace') as fh:
+            for ln, line in enumerate(fh, 1):
                 try: e = json.loads(line)
-                except json.JSONDecodeError: continue   # a line cut short by a crash; the image is re-logged on resume
-                entries[int(e['index'])] = e
+                except json.JSONDecodeError: continue
+                src = f"{f}:{ln}"
+                bad = not isinstance(e, dict) or [k for k, t in _ENTRY_KEYS.items() if not isinstance(e.get(k), t) or isinstance(e.get(k), bool)]
+                if bad or e['index'] < 0 or (length is not None and e['index'] >= length) or len(e['sha256']) != 64:
+                    raise InputError(f"{src}: not a manifest entry ({line.strip()[:80]!r}); delete that line (the next write "
+                                     "checks and re-logs the image) or restore the file")
+                inside(out, e['path'], src)
+                entries[e['index']] = e
     return entries
+
+def _migrate_manifest(out: Path) -> int:
+    "Move an old `manifest/` folder's files beside the class folders (the ImageFolder layout); returns how many moved."
+    old = out / MANIFEST_DIR
+    if not old.is_dir(): return 0
+    moved = 0
+    for f in sorted(old.glob('shard-*.jsonl')):
+        try: os.replace(f, out / f"manifest-{f.name[len('shard-'):]}"); moved += 1
+        except FileNotFoundError: pass        # another shard's writer moved it first
+    try: old.rmdir()
+    except OSError: pass                      # something else is in there: leave it
+    return moved
 
 # %% ../nbs/05_data.ipynb #2e8d6e31
 _W: dict = {}
 
-def _init_worker(spec: dict, out: str, fmt: str):
-    _W.update(recipe=recipe_from_config(spec, out), out=Path(out), fmt=fmt)
+def _quiet_worker():
+    "Workers ignore Ctrl-C: the parent stops them, so one Ctrl-C gives one message, not a traceback per worker."
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+def _init_worker(spec: dict, out: str, fmt: str, durable: bool = False):
+    _quiet_worker()
+    _W.update(recipe=recipe_from_config(spec, out), out=Path(out), fmt=fmt, durable=durable)
 
 class opencv_threads:
     """Context manager: OpenCV uses `n` threads in this process inside the block (restored afterwards).
@@ -97,31 +148,31 @@ class opencv_threads:
     def __enter__(self): self.prev = cv2.getNumThreads(); cv2.setNumThreads(self.n); return self
     def __exit__(self, *exc): cv2.setNumThreads(self.prev)
 
-def _encode_write(out, rel: str, img: np.ndarray, fmt: str) -> str:
+def _encode_write(out, rel: str, img: np.ndarray, fmt: str, durable: bool = False) -> str:
     "Encode `img`, write it to `out/rel` atomically; returns the file's sha256."
     data = encode_image(img, fmt)
     path = Path(out) / rel
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(path, data)
+    atomic_write_bytes(path, data, fsync=durable)
     return sha256_bytes(data)
 
 def _write_one(i: int) -> dict:
     recipe, out, fmt = _W['recipe'], _W['out'], _W['fmt']
     rel = recipe.relstem(i) + FORMAT_SUFFIX[fmt]
-    return _entry(recipe, i, rel, _encode_write(out, rel, recipe.render(i), fmt))
+    return _entry(recipe, i, rel, _encode_write(out, rel, recipe.render(i), fmt, _W.get('durable', False)))
 
-def _render_in_parent(recipe, todo, out, fmt, workers, batch, log):
+def _render_in_parent(recipe, todo, out, fmt, workers, batch, log, durable=False):
     "The parent renders `batch` images at a time; `workers` processes (or the parent, if 1) encode and write them."
     rb = getattr(recipe, 'render_batch', None) or (lambda idx: [recipe.render(i) for i in idx])
     batches = [todo[k:k + batch] for k in range(0, len(todo), batch)]
     if workers == 1:
         for b in batches:
             for i, img in zip(b, rb(b)):
-                rel = recipe.relstem(i) + FORMAT_SUFFIX[fmt]; log(_entry(recipe, i, rel, _encode_write(out, rel, img, fmt)))
+                rel = recipe.relstem(i) + FORMAT_SUFFIX[fmt]; log(_entry(recipe, i, rel, _encode_write(out, rel, img, fmt, durable)))
         return
     from collections import deque
     ctx = mp.get_context('fork' if sys.platform.startswith('linux') else 'spawn')
-    with ctx.Pool(workers) as pool:   # the workers hold no recipe: they never touch the renderer (nor CUDA)
+    with ctx.Pool(workers, _quiet_worker) as pool:   # the workers hold no recipe: they never touch the renderer (nor CUDA)
         pending = deque()
         def drain(keep):
             while pending and (len(pending) > keep or pending[0][2].ready()):
@@ -129,7 +180,7 @@ def _render_in_parent(recipe, todo, out, fmt, workers, batch, log):
         for b in batches:
             for i, img in zip(b, rb(b)):
                 rel = recipe.relstem(i) + FORMAT_SUFFIX[fmt]
-                pending.append((i, rel, pool.apply_async(_encode_write, (str(out), rel, img, fmt))))
+                pending.append((i, rel, pool.apply_async(_encode_write, (str(out), rel, img, fmt, durable))))
             drain(2 * batch + 2 * workers)
         drain(0)
 
@@ -143,7 +194,7 @@ def shard_indices(length: int, shard: tuple[int, int]) -> range:
     return range(k * length // n, (k + 1) * length // n)
 
 def _scan_existing(out: Path, owned: dict[str, int]):
-    "Finished files (by index) of this shard; removes this shard's stale temp files."
+    "Finished files (by index) of this shard; removes this shard's stale temp files (the caller holds the shard's lock)."
     found, dirs = {}, {str(Path(rel).parent) for rel in owned}
     for d in dirs:
         dpath = out / d
@@ -156,54 +207,94 @@ def _scan_existing(out: Path, owned: dict[str, int]):
             elif rel in owned: found[owned[rel]] = rel
     return found
 
-def write_dataset(recipe: Recipe, out, workers: int | None = None, shard=(0, 1), fmt: str = 'png',
-                  progress: bool = True, parent_render: bool | None = None, batch: int = 8) -> dict:
-    """Write (or finish writing) shard `shard` of `recipe` into `out`; returns counts and timing. `parent_render`
-    (default: the recipe's `parent_renders`): the parent renders `batch` images at a time and the workers only write."""
+def _check_existing(out: Path, existing: dict[int, str], manifest: dict, fmt: str, threads: int):
+    """Check every finished file before it is adopted: a listed file must have its listed hash, an unlisted one must
+    decode and re-encode to its bytes. Returns `(sha256 of the unlisted good files by index, indices that failed)`."""
+    def check(item):
+        i, rel = item
+        data = (out / rel).read_bytes()
+        e = manifest.get(i)
+        if e is not None and e.get('path') == rel: return i, rel, (None if sha256_bytes(data) == e['sha256'] else False)
+        return i, rel, (sha256_bytes(data) if encoded_ok(data, fmt) else False)
+    relog, bad = {}, []
+    with ThreadPoolExecutor(max(1, threads)) as ex:   # hashing and decoding release the GIL
+        for i, rel, r in ex.map(check, sorted(existing.items())):
+            if r is False: bad.append(i)
+            elif r is not None: relog[i] = r
+    return relog, bad
+
+def write_dataset(recipe: Recipe,                 # what to write
+                  out,                            # the dataset folder
+                  workers: int | None = None,     # processes (default: all cores)
+                  shard=(0, 1),                   # `(k, N)` or 'k/N': write only the k-th of N blocks
+                  fmt: str = 'png',               # one of `IMAGE_FORMATS`
+                  progress: bool = True,          # show a progress bar
+                  parent_render: bool | None = None, # the parent renders, the workers write (default: the recipe's `parent_renders`)
+                  batch: int = 8,                 # images per parent render batch
+                  durable: bool = False           # fsync every image and manifest line (survives a power cut; slower)
+                 ) -> dict:
+    """Write (or finish writing) shard `shard` of `recipe` into `out`; returns counts and timing, and `repaired`: the
+    files a resume found damaged (failed their check), deleted and wrote again."""
     t0 = time.perf_counter()
     k, n = parse_shard(shard) if isinstance(shard, str) else shard
-    if isinstance(batch, bool) or int(batch) != batch or batch < 1: raise InputError(f"batch must be a positive integer, got {batch!r}")
+    if workers is not None: workers = check_int(workers, '--workers')
+    batch = check_int(batch, '--batch')
+    check_format(fmt)
     spec = dataset_spec(recipe, fmt)
     out = prepare_output(out, spec, recipe)
-    owned = {recipe.relstem(i) + FORMAT_SUFFIX[fmt]: i for i in shard_indices(len(recipe), (k, n))}
-    manifest = read_manifest(out)
-    existing = _scan_existing(out, owned)
-    mpath = out / MANIFEST_DIR / f'shard-{k:03d}-of-{n:03d}.jsonl'
-    workers = max(1, min(os.cpu_count() or 1, len(owned)) if workers is None else int(workers))
-    with open(mpath, 'a+b') as mf0:   # a line torn by a crash must not swallow the next entry
-        if mf0.tell() and (mf0.seek(-1, os.SEEK_END), mf0.read(1))[1] != b'\n': mf0.write(b'\n')
-    with open(mpath, 'a') as mf:
-        relogged = 0
-        for i, rel in existing.items():   # written but not logged (crash between rename and manifest line)
-            if i not in manifest or manifest[i].get('path') != rel:
-                mf.write(json.dumps(_entry(recipe, i, rel, sha256_file(out / rel))) + '\n'); relogged += 1
-        mf.flush()
-        todo = [i for i in owned.values() if i not in existing]
-        bar = tqdm(total=len(todo), desc=f"{recipe.name} {k}/{n}", unit='img', disable=not progress, smoothing=0.05)
-        def log(e):
-            mf.write(json.dumps(e) + '\n'); mf.flush(); bar.update()
-        parent = getattr(recipe, 'parent_renders', False) if parent_render is None else bool(parent_render)
-        try:
-            with opencv_threads(1):
-                if parent: _render_in_parent(recipe, todo, out, fmt, workers if len(todo) > 1 else 1, int(batch), log)
-                elif workers == 1 or len(todo) < 2:
-                    _init_worker(spec, str(out), fmt)
-                    for i in todo: log(_write_one(i))
-                else:
-                    ctx = mp.get_context('fork' if sys.platform.startswith('linux') else 'spawn')
-                    chunk = max(1, min(32, len(todo) // (workers * 8)))
-                    with ctx.Pool(workers, _init_worker, (spec, str(out), fmt)) as pool:
-                        for e in pool.imap_unordered(_write_one, todo, chunksize=chunk): log(e)
-        finally:
-            bar.close(); os.fsync(mf.fileno())
+    with output_lock(out, f'shard-{k:03d}-of-{n:03d}', 'writer'):
+        _migrate_manifest(out)
+        owned = {recipe.relstem(i) + FORMAT_SUFFIX[fmt]: i for i in shard_indices(len(recipe), (k, n))}
+        manifest = read_manifest(out)
+        existing = _scan_existing(out, owned)
+        workers = max(1, min(os.cpu_count() or 1, len(owned)) if workers is None else workers)
+        relog, bad = _check_existing(out, existing, manifest, fmt, workers)
+        repaired = [existing.pop(i) for i in bad]
+        for rel in repaired: (out / rel).unlink()
+        mpath = manifest_path(out, (k, n))
+        done = [0]
+        with open(mpath, 'a+b') as mf0:   # a line torn by a crash must not swallow the next entry
+            if mf0.tell() and (mf0.seek(-1, os.SEEK_END), mf0.read(1))[1] != b'\n': mf0.write(b'\n')
+        with open(mpath, 'a') as mf:
+            def log(e):
+                try:
+                    mf.write(json.dumps(e) + '\n'); mf.flush()
+                    if durable: os.fsync(mf.fileno())
+                except OSError as err: raise OSError(err.errno, err.strerror, str(mpath)) from None
+                done[0] += 1; bar.update()
+            for i, sha in relog.items():   # written but not logged (crash between rename and manifest line), checked above
+                mf.write(json.dumps(_entry(recipe, i, existing[i], sha)) + '\n')
+            mf.flush()
+            todo = sorted(set(owned.values()) - set(existing))
+            bar = tqdm(total=len(todo), desc=f"{recipe.name} {k}/{n}", unit='img', disable=not progress, smoothing=0.05)
+            parent = getattr(recipe, 'parent_renders', False) if parent_render is None else bool(parent_render)
+            try:
+                with opencv_threads(1):
+                    if parent: _render_in_parent(recipe, todo, out, fmt, workers if len(todo) > 1 else 1, batch, log, durable)
+                    elif workers == 1 or len(todo) < 2:
+                        _W.update(recipe=recipe_from_config(spec, str(out)), out=out, fmt=fmt, durable=durable)
+                        for i in todo: log(_write_one(i))
+                    else:
+                        ctx = mp.get_context('fork' if sys.platform.startswith('linux') else 'spawn')
+                        chunk = max(1, min(32, len(todo) // (workers * 8)))
+                        with ctx.Pool(workers, _init_worker, (spec, str(out), fmt, durable)) as pool:
+                            for e in pool.imap_unordered(_write_one, todo, chunksize=chunk): log(e)
+            except KeyboardInterrupt:
+                raise KeyboardInterrupt(f"stopped writing {out} ({len(existing) + done[0]} of {len(owned)} images of shard {k}/{n} are "
+                                        "logged; no partial file is visible); rerun the same command to resume") from None
+            finally:
+                bar.close()
+                try: mf.flush(); os.fsync(mf.fileno())
+                except OSError: pass        # a full disk: the lines already written are what counts
     dt = time.perf_counter() - t0
     return dict(out=str(out), shard=f'{k}/{n}', owned=len(owned), written=len(todo), skipped=len(existing),
-                relogged=relogged, seconds=round(dt, 3), images_per_s=round(len(todo) / dt, 2) if todo else None)
+                relogged=len(relog), repaired=repaired, seconds=round(dt, 3), images_per_s=round(len(todo) / dt, 2) if todo else None)
 
 # %% ../nbs/05_data.ipynb #caabd30a
 def verify_dataset(out, samples: int = 16, indices=None, check_files: bool = False, seed: int = 0, progress: bool = False) -> dict:
     "Re-render `samples` random images (or `indices`) and compare with files and manifest; returns a report."
     out = Path(out)
+    samples = check_int(samples, '--samples', 0)
     spec = read_spec(out)
     recipe = recipe_from_config(spec, out)
     manifest = read_manifest(out)
@@ -221,7 +312,7 @@ def verify_dataset(out, samples: int = 16, indices=None, check_files: bool = Fal
         if i in manifest and manifest[i]['sha256'] != sha: problems.append(f"{rel}: manifest hash differs from a fresh render")
     if check_files:
         for i, e in tqdm(sorted(manifest.items()), desc='verify (hashes)', disable=not progress):
-            p = out / e['path']
+            p = out / e['path']                    # read_manifest confined it to the folder
             if not p.exists(): problems.append(f"{e['path']}: file missing")
             elif sha256_file(p) != e['sha256']: problems.append(f"{e['path']}: file hash differs from the manifest")
     return dict(out=str(out), rerendered=len(indices), hashed=len(manifest) if check_files else 0,
@@ -240,16 +331,32 @@ class RecipeDataset(torch.utils.data.Dataset):
     def classes(self): return sorted({self.recipe.label(i) for i in range(0, len(self.recipe), max(1, getattr(self.recipe, 'K', 1)))})
 
 # %% ../nbs/05_data.ipynb #c4525860
+def _check_bank_out(out, overwrite: bool):
+    "OUT may be written: a file path in an existing folder, not an existing file (unless --overwrite), never a dataset's bank."
+    p = Path(out)
+    if p.name == 'bank.npz' and (p.parent / SPEC_FILE).is_file():
+        raise InputError(f"OUT {p} is the system bank of the dataset in {p.parent}; replacing it would make that dataset "
+                         "inconsistent: choose another path")
+    check_output_file(p, 'OUT', overwrite)
+
+def _check_sizes(**opts):
+    "Check the CLI's counts, named as typed: `classes=3` is `--classes`."
+    lo = dict(seed=0, bank_seed=0, size=4)
+    for k, v in opts.items(): check_int(v, f"--{k}", lo.get(k, 1), 16384 if k == 'size' else None)
+
 @cli
 def bank_cli(out: str,                    # .npz file to write
              num_systems: int = 1000,     # number of IFS systems
              seed: int = 0,               # system i depends only on (seed, i)
              min_n: int = 2,              # fewest maps per system
              max_n: int = 4,              # most maps per system (inclusive)
-             bval: float = 1.0):          # translations are drawn from U(-bval, bval)
+             bval: float = 1.0,           # translations are drawn from U(-bval, bval)
+             overwrite: store_true = False): # replace an existing OUT (never a dataset's own bank.npz)
     "Sample a bank of IFS systems (σ-factor constrained) and save it as .npz."
     def go():
+        check_int(num_systems, '--num_systems'); check_int(seed, '--seed', 0)
         if not 1 <= min_n <= max_n: raise InputError(f"need 1 <= --min_n <= --max_n, got {min_n}, {max_n}")
+        _check_bank_out(out, overwrite)
         b = sample_bank(num_systems, seed, (min_n, max_n), bval)
         print(f"wrote {b.save(out)}: {len(b)} systems, sha256 {b.sha256[:12]}")
     run_cli(go)
@@ -257,9 +364,12 @@ def bank_cli(out: str,                    # .npz file to write
 @cli
 def convert_bank_cli(pkl: str,                   # official pickle bank (.pkl)
                      out: str,                   # .npz file to write
-                     trust_pickle: store_true = False):  # confirm the .pkl comes from a source you trust
+                     trust_pickle: store_true = False,   # confirm the .pkl comes from a source you trust
+                     overwrite: store_true = False):     # replace an existing OUT (never a dataset's own bank.npz)
     "Convert an official fractal4AD/fractal-pretraining .pkl system bank to .npz (unpickling runs code: needs --trust_pickle)."
     def go():
+        if not Path(pkl).is_file(): raise InputError(f"PKL {pkl} is not a file; pass the official .pkl bank")
+        _check_bank_out(out, overwrite)
         b = convert_official_bank(pkl, out, trust=trust_pickle)
         print(f"wrote {out}: {len(b)} systems")
     run_cli(go)
@@ -281,15 +391,17 @@ def fractals_cli(out: str,                       # output dataset folder
                  workers: int = None,            # processes (default: all cores)
                  shard: str = None,              # k/N: write only the k-th of N blocks (for N machines)
                  fmt: str = 'png',               # 'png' (zlib 4), 'png-fast' (zlib 1) or 'bmp' (uncompressed, fastest): all lossless
-                 quiet: store_true = False):     # no progress bar
+                 quiet: store_true = False,      # no progress bar
+                 durable: store_true = False):   # fsync every image and manifest line (survives a power cut; slower)
     "Write (or resume) a *Fractals* dataset: C classes x K images, each class grouping S/C IFS systems."
     def go():
+        _check_sizes(classes=classes, per_class=per_class, systems_per_class=systems_per_class, seed=seed, bank_seed=bank_seed,
+                     size=size, niter=niter, **({} if workers is None else {'workers': workers}))
         S = classes * systems_per_class
         b = SystemBank.load(bank) if bank else sample_bank(S, bank_seed)
         rec = FractalsRecipe(b, classes, per_class, S, seed,
                              FractalConfig(size=size, niter=niter, background=background, patch=patch, jitter=not no_jitter, hue=hue))
-        r = write_dataset(rec, out, workers, shard or (0, 1), fmt, progress=not quiet)
-        print(json.dumps(r))
+        print(json.dumps(write_dataset(rec, out, workers, shard or (0, 1), fmt, progress=not quiet, durable=durable)))
     run_cli(go)
 
 @cli
@@ -310,14 +422,19 @@ def multifractals_cli(out: str,                    # output dataset folder
                       workers: int = None,         # processes (default: all cores)
                       shard: str = None,           # k/N: write only the k-th of N blocks
                       fmt: str = 'png',            # 'png', 'png-fast' or 'bmp'
-                      quiet: store_true = False):  # no progress bar
+                      quiet: store_true = False,   # no progress bar
+                      durable: store_true = False): # fsync every image and manifest line (survives a power cut; slower)
     "Write (or resume) a *MultiFractals* dataset: 4-10 fractals of one class per image."
     def go():
+        _check_sizes(classes=classes, per_class=per_class, systems_per_class=systems_per_class, seed=seed, bank_seed=bank_seed,
+                     size=size, niter=niter, min_objects=min_objects, max_objects=max_objects,
+                     **({} if workers is None else {'workers': workers}))
         S = classes * systems_per_class
         b = SystemBank.load(bank) if bank else sample_bank(S, bank_seed)
         cfg = MultiConfig(size=size, niter=niter, n_objects=(min_objects, max_objects), cap_by_sources=not no_cap,
                           background=background, hue=hue)
-        print(json.dumps(write_dataset(MultiFractalsRecipe(b, classes, per_class, S, seed, cfg), out, workers, shard or (0, 1), fmt, not quiet)))
+        print(json.dumps(write_dataset(MultiFractalsRecipe(b, classes, per_class, S, seed, cfg), out, workers, shard or (0, 1), fmt, not quiet,
+                                       durable=durable)))
     run_cli(go)
 
 @cli
@@ -332,16 +449,19 @@ def multimandelbulbs_cli(out: str,                  # output dataset folder
                          no_cap: store_true = False,    # do not cap objects per image at sources per class (official caps)
                          background: store_true = False, # diamond-square background instead of black
                          bg_removal: str = 'border',     # 'border' (near-white connected to the border) or 'official' (any channel == 255)
-                         workers: int = None,         # processes (default: all cores)
-                         shard: str = None,           # k/N: write only the k-th of N blocks (for N machines)
-                         fmt: str = 'png',            # 'png', 'png-fast' or 'bmp' (all lossless)
-                         quiet: store_true = False):  # no progress bar
+                         workers: int = None,       # processes (default: all cores)
+                         shard: str = None,         # k/N: write only the k-th of N blocks
+                         fmt: str = 'png',          # 'png', 'png-fast' or 'bmp'
+                         quiet: store_true = False, # no progress bar
+                         durable: store_true = False): # fsync every image and manifest line (survives a power cut; slower)
     "Write (or resume) a *MultiMandelbulbs* dataset from a MandelbulbVAR folder (paper: 200 classes x 2000 from MandelbulbVAR-1k)."
     def go():
+        _check_sizes(classes=classes, per_class=per_class, seed=seed, size=size, min_objects=min_objects, max_objects=max_objects,
+                     **({} if workers is None else {'workers': workers}))
         cfg = MultiConfig(size=size, n_objects=(min_objects, max_objects), cap_by_sources=not no_cap, background=background,
                           blur_p=0.0, jitter=False, patch=False, flips=False)
         rec = MultiMandelbulbsRecipe(source, classes, per_class, seed, cfg, bg_removal)
-        print(json.dumps(write_dataset(rec, out, workers, shard or (0, 1), fmt, not quiet)))
+        print(json.dumps(write_dataset(rec, out, workers, shard or (0, 1), fmt, not quiet, durable=durable)))
     run_cli(go)
 
 @cli
@@ -356,29 +476,36 @@ def mandelbulbvar_cli(out: str,                  # output folder (MandelbulbVAR 
                       mode: str = 'exact',       # numba: 'exact' (the published renderer) or 'fast' (adaptive supersampling, bounded difference)
                       device: str = None,        # torch: 'cpu', 'cuda' or 'cuda:N' (default: CUDA when present)
                       batch: int = 8,            # torch: images rendered together by the parent process
-                      workers: int = None,         # processes (default: all cores)
-                      shard: str = None,           # k/N: write only the k-th of N blocks (for N machines)
-                      fmt: str = 'png',            # 'png', 'png-fast' or 'bmp' (all lossless)
-                      quiet: store_true = False):  # no progress bar
+                      workers: int = None,       # processes (default: all cores)
+                      shard: str = None,         # k/N: write only the k-th of N blocks
+                      fmt: str = 'png',          # 'png', 'png-fast' or 'bmp'
+                      quiet: store_true = False, # no progress bar
+                      durable: store_true = False): # fsync every image and manifest line (survives a power cut; slower)
     "Write (or resume) MandelbulbVAR images (default: the full MandelbulbVAR-1k recipe, 1037 classes)."
     def go():
-        ints = lambda s, d: d if not s else [int(x) for x in str(s).split(',') if x.strip()]
-        rec = MandelbulbVARRecipe(ints(powers, MANDELBULBVAR_POWERS), ints(rules, MANDELBULBVAR_RULES), per_class, size, seed, quirks,
-                                  backend, mode=mode, device=device)
-        print(json.dumps(write_dataset(rec, out, workers, shard or (0, 1), fmt, not quiet, batch=batch)))
+        _check_sizes(per_class=per_class, size=size, seed=seed, batch=batch, **({} if workers is None else {'workers': workers}))
+        ps = parse_ints(powers, '--powers') if powers else MANDELBULBVAR_POWERS
+        rs = parse_ints(rules, '--rules') if rules else MANDELBULBVAR_RULES
+        rec = MandelbulbVARRecipe(ps, rs, per_class, size, seed, quirks, backend, mode=mode, device=device)
+        print(json.dumps(write_dataset(rec, out, workers, shard or (0, 1), fmt, not quiet, batch=batch, durable=durable)))
     run_cli(go)
 
 @cli
 def verify_cli(out: str,                         # dataset folder
                samples: int = 16,                # images to re-render and compare
                check_files: store_true = False,  # also hash every file against the manifest
-               seed: int = 0):                   # which random sample
-    "Verify a dataset folder: re-render a random sample and compare bytes; exit 1 on any mismatch."
+               seed: int = 0,                    # which random sample
+               partial: store_true = False):     # accept an unfinished dataset (check what is written so far)
+    "Verify a dataset folder: re-render a random sample and compare bytes; exit 1 on any mismatch, or if unfinished (unless --partial)."
     def go():
+        check_int(seed, '--seed', 0)
         r = verify_dataset(out, samples, check_files=check_files, seed=seed, progress=True)
         print(json.dumps({k: v for k, v in r.items() if k != 'problems'}))
         for p in r['problems']: print('MISMATCH', p)
         if not r['ok']: sys.exit(1)
+        if not r['complete'] and not partial:
+            print(f"error: {out} is incomplete: {r['not_yet_written']} images are not written yet; rerun the command that wrote it "
+                  "(it resumes), or pass --partial to check only what is there", file=sys.stderr); sys.exit(1)
     run_cli(go)
 
 # %% ../nbs/05_data.ipynb #930e732f
@@ -399,4 +526,9 @@ def sheet_cli(out: str,            # dataset folder
               n: int = 16,         # number of images
               ncols: int = 8):     # images per row
     "Save a contact sheet of one class of a dataset folder (paper Fig. 1 analogue)."
-    run_cli(lambda: print(f"wrote {save_figure(dataset_sheet(out, label, n, ncols), png)}"))
+    def go():
+        if Path(png).is_dir(): raise InputError(f"PNG {png} is a folder; name the figure file to write (.png, .pdf or .svg)")
+        for v, o in ((n, '--n'), (ncols, '--ncols')): check_int(v, o)
+        check_int(label, '--label', 0)
+        print(f"wrote {save_figure(dataset_sheet(out, label, n, ncols), png)}")
+    run_cli(go)

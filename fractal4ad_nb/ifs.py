@@ -105,6 +105,9 @@ class SystemBank:
         except InputError: raise
         except Exception as e:
             raise InputError(f"system bank {path} is not a readable .npz file ({type(e).__name__}: {e}); regenerate it with fractal4ad-bank") from None
+        if params.dtype.kind not in 'fiu' or n_maps.dtype.kind not in 'iu':
+            raise InputError(f"system bank {path} holds {params.dtype} params and {n_maps.dtype} n_maps, not numbers: it is not a valid "
+                             "system bank; regenerate it with fractal4ad-bank")
         bank = cls(np.asarray(params, dtype=np.float64), np.asarray(n_maps).astype(np.int64), hp)
         bank.validate(str(path))
         return bank

@@ -4,13 +4,13 @@
 
 # %% ../nbs/04_multiformula.ipynb #dea46c6a
 from __future__ import annotations
-import hashlib, math, re
+import hashlib, json, math, re
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
 import cv2
 from numba import njit
-from .core import InputError, Recipe, register_recipe, item_rng, read_image
+from .core import InputError, Recipe, register_recipe, item_rng, read_image, sha256_bytes, sha256_file
 from .ifs import SystemBank, iterate, jitter_basic
 from .render import (BankRecipe, HUE_MODES, hit_counts, colorize_counts, random_patch, random_flips, ds_background,
                                   maybe_blur, contact_sheet, _scratch)
@@ -122,8 +122,22 @@ def remove_white_background(img: np.ndarray, mode: str = 'border', white_min: in
     out = img.copy(); out[bg] = 0
     return out
 
+_HASHES: dict = {}   # hashes of sources without a manifest, by (root, names, sizes, mtimes): forked writers inherit them
+
+def _manifest_hashes(root: Path) -> dict[str, str]:
+    "SHA-256 by relative path from a fractal4ad_nb dataset folder's manifest (empty if it has none)."
+    out = {}
+    for f in sorted(root.glob('manifest-*.jsonl')) + sorted((root / 'manifest').glob('*.jsonl')):
+        for line in f.read_text(errors='replace').splitlines():
+            try: e = json.loads(line)
+            except json.JSONDecodeError: continue        # a line torn by a crash
+            if isinstance(e, dict) and isinstance(e.get('path'), str) and isinstance(e.get('sha256'), str): out[e['path']] = e['sha256']
+    return out
+
 class MandelbulbSource:
-    "The source classes of a MandelbulbVAR-layout folder, in (power, rule) order, with their image files in numeric order."
+    """The source classes of a MandelbulbVAR-layout folder, in (power, rule) order, with their image files in numeric
+    order, and the SHA-256 of every file: taken from the folder's manifest when `fractal4ad-mandelbulbvar` wrote it,
+    else computed (once per folder state and process). `load` checks a file's bytes against it before decoding."""
     def __init__(self, root):
         self.root = Path(root)
         if not self.root.is_dir(): raise InputError(f"Mandelbulb source {self.root} is not a folder; write one with fractal4ad-mandelbulbvar")
@@ -134,15 +148,38 @@ class MandelbulbSource:
             files = sorted((f for f in d.iterdir() if f.suffix.lower() in ('.png', '.bmp')), key=lambda f: (len(f.stem), f.stem))
             if not files: raise InputError(f"Mandelbulb source class {d} holds no .png or .bmp images")
             self.classes.append((p, r)); self.files.append(files)
+        self._sha = None
     def __len__(self): return len(self.classes)
     @property
+    def hashes(self) -> list[list[str]]:
+        "SHA-256 of every source file, by class and file number."
+        if self._sha is None:
+            listed = _manifest_hashes(self.root)
+            rel = [[f.relative_to(self.root).as_posix() for f in fs] for fs in self.files]
+            if all(r in listed for rs in rel for r in rs): self._sha = [[listed[r] for r in rs] for rs in rel]
+            else:
+                key = (str(self.root.resolve()), tuple((r, f.stat().st_size, f.stat().st_mtime_ns) for rs, fs in zip(rel, self.files) for r, f in zip(rs, fs)))
+                if key not in _HASHES: _HASHES[key] = [[sha256_file(f) for f in fs] for fs in self.files]
+                self._sha = _HASHES[key]
+        return self._sha
+    @property
     def fingerprint(self) -> str:
-        "Hash of folder names and image counts."
+        "Hash of the class folders and the content (SHA-256) of every file in them."
+        s = ''.join(f"power{p}-rule{r}:{len(f)}:{','.join(h)}\n" for (p, r), f, h in zip(self.classes, self.files, self.hashes))
+        return hashlib.sha256(s.encode()).hexdigest()
+    @property
+    def names_fingerprint(self) -> str:
+        "The fingerprint of older versions: folder names and image counts only (read to open datasets they wrote)."
         s = ''.join(f"power{p}-rule{r}:{len(f)}\n" for (p, r), f in zip(self.classes, self.files))
         return hashlib.sha256(s.encode()).hexdigest()
     def load(self, c: int, k: int) -> np.ndarray:
-        "Image `k` of source class `c` as RGB uint8."
-        return read_image(self.files[c][k])
+        "Image `k` of source class `c` as RGB uint8, after checking its bytes against the source's hash."
+        f = self.files[c][k]
+        data = f.read_bytes()
+        if sha256_bytes(data) != self.hashes[c][k]:
+            raise InputError(f"Mandelbulb source file {f} changed since the source was fingerprinted (its SHA-256 differs); "
+                             "a dataset must not mix two sources: restore the source, or write the dataset anew into another folder")
+        return read_image(f, data)
 
 @register_recipe
 class MultiMandelbulbsRecipe(CompositeRecipe):
@@ -165,11 +202,15 @@ class MultiMandelbulbsRecipe(CompositeRecipe):
         obj = self.src.load(sc, int(rng.integers(len(self.src.files[sc]))))
         return remove_white_background(obj, self.bg_removal, self.white_min)
     def config(self):
-        return dict(source=str(self.src.root.resolve()), source_fingerprint=self.src.fingerprint, num_classes=self.C,
-                    per_class=self.K, seed=self.seed, render=asdict(self.cfg), bg_removal=self.bg_removal, white_min=self.white_min)
+        return dict(source=str(self.src.root.resolve()), source_fingerprint=self.src.fingerprint, source_fingerprint_kind='content',
+                    num_classes=self.C, per_class=self.K, seed=self.seed, render=asdict(self.cfg), bg_removal=self.bg_removal,
+                    white_min=self.white_min)
     @classmethod
     def from_config(cls, config, root=None):
         src = MandelbulbSource(config['source'])
-        if src.fingerprint != config['source_fingerprint']:
-            raise InputError(f"Mandelbulb source {src.root} changed since this dataset was written (folders or image counts differ)")
+        content = config.get('source_fingerprint_kind') == 'content'   # older datasets fingerprinted names and counts only
+        if (src.fingerprint if content else src.names_fingerprint) != config['source_fingerprint']:
+            raise InputError(f"Mandelbulb source {src.root} changed since this dataset was written "
+                             f"({'file contents' if content else 'folders or image counts'} differ); restore the source, or write "
+                             "the dataset anew into another folder")
         return cls(src, config['num_classes'], config['per_class'], config['seed'], config['render'], config['bg_removal'], config['white_min'])

@@ -25,6 +25,7 @@ __all__ = ['VISA_CATEGORIES', 'ELPV_CATEGORIES', 'ELPV_EXPECTED', 'TEXTURES', 'F
 
 # %% ../../nbs/10_ad_data.ipynb #edc83451
 _OK_MODES = {'1', 'L', 'P', 'RGB', 'RGBA', 'LA'}
+_PNG_END = b'\x00\x00\x00\x00IEND\xaeB`\x82'   # the last chunk of every PNG: length 0, type IEND, its CRC
 
 def image_size_of(path,                 # an image file
                   what: str = 'image'   # what the file is, for the message ('image', 'mask')
@@ -32,7 +33,7 @@ def image_size_of(path,                 # an image file
     "`(width, height)` of an 8-bit image file, read from its header; `InputError` naming the file otherwise."
     path = Path(path)
     try:
-        with Image.open(path) as im: mode, size = im.mode, im.size
+        with Image.open(path) as im: mode, size, fmt = im.mode, im.size, im.format
     except Exception as e:
         raise InputError(f"{path}: cannot read this {what} ({type(e).__name__}: {e}); replace or remove the file") from None
     if mode.startswith('I') or mode == 'F':
@@ -40,6 +41,9 @@ def image_size_of(path,                 # an image file
                          f"convert it to 8-bit PNG first")
     if mode not in _OK_MODES:
         raise InputError(f"{path}: unexpected {what} mode {mode} (expected 8-bit grayscale or RGB); convert it to 8-bit RGB PNG")
+    if fmt == 'PNG':
+        with open(path, 'rb') as f: f.seek(max(0, path.stat().st_size - 12)); tail = f.read()
+        if tail != _PNG_END: raise InputError(f"{path}: this {what} is cut short (no PNG end chunk); replace or remove the file")
     return size
 
 # %% ../../nbs/10_ad_data.ipynb #14cda6e1

@@ -16,7 +16,7 @@ from ..core import cli
 try: import onnxruntime as ort
 except ImportError: ort = None                  # optional: ONNX files are still written; their check and the onnx runtime need it
 from ..core import (InputError, run_cli, item_rng, Stream, atomic_write_bytes, atomic_write_json, atomic_write_text,
-                                sha256_bytes, sha256_file, list_images, read_image, encode_image)
+                                sha256_bytes, sha256_file, list_images, read_image, encode_image, check_int)
 from .models.base import ADModel, MODEL_JSON, TS_FILE, ONNX_FILE, read_model_json, load_model
 from .models import gaussian, patchcore, mae_lora   # registers the methods: any saved model loads
 
@@ -85,7 +85,7 @@ def export_model(folder,                              # a model folder (`save_mo
     return out
 
 # %% ../../nbs/18_ad_deploy.ipynb #e4bbd20e
-def _runtime(folder: Path, runtime: str, meta: dict):
+def _runtime(folder: Path, runtime: str, meta: dict, trust_torchscript: bool = False):
     "A function images (B, 3, S, S) float in [0, 1] -> (score, normalised score, normalised map) numpy arrays."
     if runtime == 'torch':
         model = load_model(folder)
@@ -99,6 +99,9 @@ def _runtime(folder: Path, runtime: str, meta: dict):
         raise InputError(f"{p} is missing: export it first (fractal4ad-export {folder} --formats {runtime})")
     if sha256_file(p) != fmt['sha256']: raise InputError(f"{p} does not match {folder/MODEL_JSON}: re-export it (fractal4ad-export {folder})")
     if runtime == 'torchscript':
+        if not trust_torchscript:
+            raise InputError(f"{p} is TorchScript, which is code: loading it runs whatever its author put in. Pass --trust_torchscript "
+                             "only for a model folder you produced or trust; else use --runtime onnx or torch (safe formats)")
         with warnings.catch_warnings():
             warnings.simplefilter('ignore', FutureWarning)
             ts = torch.jit.load(str(p), map_location='cpu')
@@ -132,14 +135,15 @@ def infer_folder(model_dir,                 # a model folder
                  runtime: str = 'torch',    # 'torch' (safetensors), 'torchscript' or 'onnx' (exports in the model folder)
                  batch_size: int = 16,      # images per forward pass
                  heatmaps: bool = True,     # write heat-map PNGs (methods with maps)
-                 progress: bool = True      # show a progress bar
+                 progress: bool = True,     # show a progress bar
+                 trust_torchscript: bool = False # allow runtime='torchscript' (loading TorchScript runs its code)
                 ) -> pd.DataFrame:
     "Score every image in folder `images` (or one file) with a saved model; writes OUT/scores.csv, OUT/heatmaps/, OUT/summary.json."
     model_dir, images, out = Path(model_dir), Path(images), Path(out)
     meta = read_model_json(model_dir); S = int(meta['image_size'])
     files = [images] if images.is_file() else list_images(images)
     if not files: raise InputError(f"{images}: no images (png, jpg, bmp, tif, webp) found; pass a folder of images or one image file")
-    run = _runtime(model_dir, runtime, meta)
+    run = _runtime(model_dir, runtime, meta, trust_torchscript)
     try: out.mkdir(parents=True, exist_ok=True)
     except OSError as e: raise InputError(f"cannot create output folder {out} ({e.strerror or e})") from None
     maps_on = heatmaps and meta.get('has_map', False)
@@ -188,10 +192,12 @@ def infer_cli(model: str,                      # fitted model folder
               runtime: str = 'torch',          # torch (safetensors), torchscript or onnx (exports in the model folder)
               batch_size: int = 16,            # images per forward pass
               no_heatmaps: store_true = False, # skip the heat-map PNGs
-              quiet: store_true = False):      # no progress bar
+              quiet: store_true = False,       # no progress bar
+              trust_torchscript: store_true = False): # allow --runtime torchscript (TorchScript is code: only for folders you trust)
     "Score images with a fitted model at its training threshold: normalised score >= 0.5 means anomalous."
     def go():
-        df = infer_folder(model, images, out, runtime, batch_size, not no_heatmaps, not quiet)
+        check_int(batch_size, '--batch_size')
+        df = infer_folder(model, images, out, runtime, batch_size, not no_heatmaps, not quiet, trust_torchscript)
         n_err = int((df.decision == 'error').sum())
         print(f"{len(df)} images: {int((df.decision == 'anomalous').sum())} anomalous, {int((df.decision == 'normal').sum())} normal, "
               f"{n_err} unreadable; {Path(out)/'scores.csv'}")
