@@ -397,6 +397,8 @@ def fractals_cli(out: str,                       # output dataset folder
     def go():
         _check_sizes(classes=classes, per_class=per_class, systems_per_class=systems_per_class, seed=seed, bank_seed=bank_seed,
                      size=size, niter=niter, **({} if workers is None else {'workers': workers}))
+        if systems_per_class > per_class: raise InputError(f"--systems_per_class {systems_per_class} exceeds --per_class {per_class}: "
+                                                           "some IFS systems would never be drawn; lower --systems_per_class")
         S = classes * systems_per_class
         b = SystemBank.load(bank) if bank else sample_bank(S, bank_seed)
         rec = FractalsRecipe(b, classes, per_class, S, seed,
