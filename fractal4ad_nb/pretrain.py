@@ -8,6 +8,7 @@ import json, os, sys, time, warnings
 from dataclasses import dataclass, asdict, fields
 from pathlib import Path
 import numpy as np
+import pandas as pd
 import torch
 import lightning.pytorch as pl
 import torchmetrics
@@ -23,7 +24,7 @@ from .backbone import (PAPER_MEAN, PAPER_STD, check_arch, create_model, model_ar
 
 # %% auto #0
 __all__ = ['PRESETS', 'ImageFiles', 'image_folder_dataset', 'split_indices', 'Prepared', 'ShardSampler', 'PretrainConfig',
-           'make_config', 'Classifier', 'ShardedData', 'Throughput', 'pretrain', 'pretrain_cli']
+           'make_config', 'Classifier', 'ShardedData', 'Throughput', 'pretrain', 'pretrain_cli', 'training_curves']
 
 # %% ../nbs/07_pretrain.ipynb #d9ed8d1f
 class ImageFiles(torch.utils.data.Dataset):
@@ -457,3 +458,19 @@ def pretrain_cli(data: str,                      # dataset folder (ImageFolder l
         r = pretrain(data, out, cfg, resume=resume, progress=not quiet)
         if r['rank'] == 0: print(json.dumps(r))
     run_cli(go)
+
+# %% ../nbs/07_pretrain.ipynb #b2000013
+def training_curves(run) -> pd.DataFrame:
+    "Per-epoch train loss / top-1 and validation loss / top-1 of a `pretrain` run (all logger versions, a resume's last wins)."
+    files = sorted(Path(run).glob('logs/version_*/metrics.csv'), key=lambda p: int(p.parent.name.split('_')[-1]))
+    if not files: raise InputError(f"{run}: no logs/version_*/metrics.csv; is it a pretrain run folder?")
+    cols = {'train/loss_epoch': 'train_loss', 'train/top1': 'train_top1', 'val/loss': 'val_loss', 'val/top1': 'val_top1'}
+    frames = []
+    for f in files:
+        m = pd.read_csv(f)
+        m = m[m['epoch'].notna()].copy()
+        for c in cols: m[c] = m[c] if c in m else float('nan')
+        frames.append(m.groupby('epoch')[list(cols)].mean().rename(columns=cols).reset_index())
+    df = pd.concat(frames).drop_duplicates('epoch', keep='last').sort_values('epoch')
+    df['epoch'] = df['epoch'].astype(int) + 1                            # 1-based: "after epoch n"
+    return df.reset_index(drop=True)

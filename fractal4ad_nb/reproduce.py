@@ -16,27 +16,26 @@ from matplotlib.axes import Axes
 from fastcore.script import store_true
 from .core import cli
 import fractal4ad_nb
-from .core import InputError, run_cli, atomic_write_json, atomic_write_text, sha256_bytes, same_job, read_record, list_images
+from .core import InputError, run_cli, atomic_write_json, atomic_write_text, sha256_bytes, same_job, read_record
 from .ifs import sample_bank
 from .render import FractalsRecipe
 from .mandelbulb import MANDELBULBVAR_POWERS, MANDELBULBVAR_RULES
 from .mandelbulbvar import MandelbulbVARRecipe
 from .multiformula import MultiFractalsRecipe, MultiMandelbulbsRecipe
 from .data import write_dataset, read_manifest
-from .pretrain import PretrainConfig, make_config, pretrain
-from .ad.data import ELPV_EXPECTED, TEXTURES, list_categories
+from .pretrain import PretrainConfig, make_config, pretrain, training_curves
+from .ad.data import PUBLISHED_SIZES, dataset_size
 from .ad.anomalib import ANOMALIB_SCALES, method_spec
 from .ad.engine import EvalConfig, make_eval_config, run_eval
 
 # %% auto #0
 __all__ = ['PAPER_CSV', 'QUESTION_EPOCHS', 'PROFILES', 'PAPER_DATA_ENV', 'SIZE_KEYS', 'GPU_HARDWARE', 'STAGES', 'PRETRAIN_KINDS',
-           'PUBLISHED_SIZES', 'RATES', 'ARCH_GFLOP', 'paper_numbers', 'compare', 'plot_compare', 'Profile',
-           'question_milestones', 'get_profile', 'question_datasets', 'question_profile', 'smoke_profile', 'Stage',
-           'repo_root', 'stages_dir', 'check_paper_data', 'stage_key', 'parse_config_name', 'mandelbulb_source_recipe',
-           'pretrain_recipe', 'finished_pretrain_run', 'pretrain_processes', 'torchrun_command', 'launch_pretrain',
-           'pretrained_backbone', 'training_curves', 'network_available', 'benchmark_dataset', 'evaluate_backbones',
-           'dataset_size', 'plan', 'detect_device', 'load_rates', 'estimate', 'plan_text', 'StageFailed', 'run_stage',
-           'write_report', 'reproduce', 'reproduce_cli']
+           'RATES', 'ARCH_GFLOP', 'paper_numbers', 'compare', 'plot_compare', 'Profile', 'question_milestones',
+           'get_profile', 'question_datasets', 'question_profile', 'smoke_profile', 'Stage', 'repo_root', 'stages_dir',
+           'check_paper_data', 'stage_key', 'parse_config_name', 'mandelbulb_source_recipe', 'pretrain_recipe',
+           'finished_pretrain_run', 'pretrain_processes', 'torchrun_command', 'launch_pretrain', 'pretrained_backbone',
+           'network_available', 'benchmark_dataset', 'evaluate_backbones', 'plan', 'detect_device', 'load_rates',
+           'estimate', 'plan_text', 'StageFailed', 'run_stage', 'write_report', 'reproduce', 'reproduce_cli']
 
 # %% ../nbs/20_reproduce.ipynb #d818407e
 PAPER_CSV = Path(fractal4ad_nb.__file__).parent / 'paper_numbers.csv'
@@ -397,22 +396,6 @@ def pretrained_backbone(kind: str, classes: int, background: bool, # the configu
     else: launch_pretrain(data, run, cfg, nproc)
     return run
 
-# %% ../nbs/20_reproduce.ipynb #b2000013
-def training_curves(run) -> pd.DataFrame:
-    "Per-epoch train loss / top-1 and validation loss / top-1 of a `pretrain` run (all logger versions, a resume's last wins)."
-    files = sorted(Path(run).glob('logs/version_*/metrics.csv'), key=lambda p: int(p.parent.name.split('_')[-1]))
-    if not files: raise InputError(f"{run}: no logs/version_*/metrics.csv; is it a pretrain run folder?")
-    cols = {'train/loss_epoch': 'train_loss', 'train/top1': 'train_top1', 'val/loss': 'val_loss', 'val/top1': 'val_top1'}
-    frames = []
-    for f in files:
-        m = pd.read_csv(f)
-        m = m[m['epoch'].notna()].copy()
-        for c in cols: m[c] = m[c] if c in m else float('nan')
-        frames.append(m.groupby('epoch')[list(cols)].mean().rename(columns=cols).reset_index())
-    df = pd.concat(frames).drop_duplicates('epoch', keep='last').sort_values('epoch')
-    df['epoch'] = df['epoch'].astype(int) + 1                            # 1-based: "after epoch n"
-    return df.reset_index(drop=True)
-
 # %% ../nbs/20_reproduce.ipynb #b2000014
 def network_available(host: str = 'huggingface.co', port: int = 443, timeout: float = 3.0) -> bool:
     "Whether `host` answers (ImageNet weights come from the Hugging Face hub): offline runs skip ImageNet rows at once."
@@ -449,39 +432,6 @@ def evaluate_backbones(profile,                 # the profile (name or Profile):
     res = pd.concat(res, ignore_index=True)
     names = {'image_AUROC': 'image_auroc', 'pixel_AUROC': 'pixel_auroc', 'pixel_AUPRO': 'aupro'}
     return res[['backbone', 'data', 'method', 'category', 'seed', *names]].rename(columns={**names, 'backbone': 'label'})
-
-# %% ../nbs/20_reproduce.ipynb #b4000002
-PUBLISHED_SIZES = {'mvtec_ad': (15, 3629, 1725), 'visa': (12, 8659, 2162), 'mvtec_loco': (5, 1772, 1568)}   # categories, train, test
-
-def dataset_size(name: str,                 # a profile dataset
-                 roots: dict | None = None, # {dataset: folder} of the paper's benchmarks (counted when given)
-                 limit: int | None = None   # the EvalConfig's cap per folder (materialised datasets)
-                ) -> dict:
-    "Categories, training and test images of a profile dataset: counted in its folder when given, else published / known sizes."
-    roots = roots or {}
-    if name in roots:
-        root = Path(roots[name])
-        if name == 'visa':
-            tab = pd.read_csv(root / 'split_csv' / '1cls.csv', dtype=str)
-            return dict(categories=int(tab.object.nunique()), train=int((tab.split == 'train').sum()),
-                        test=int((tab.split == 'test').sum()), source=f"counted in {root}")
-        cats = list_categories(root)
-        n = lambda f: len(list_images(f))
-        return dict(categories=len(cats), train=sum(n(root / c / 'train' / 'good') for c in cats),
-                    test=sum(n(d) for c in cats for d in (root / c / 'test').iterdir() if d.is_dir()), source=f"counted in {root}")
-    if name in PUBLISHED_SIZES:
-        c, tr, te = PUBLISHED_SIZES[name]
-        return dict(categories=c, train=tr, test=te, source='published sizes (folder not given)')
-    cap = lambda k: min(k, limit) if limit else k
-    if name == 'elpv':
-        return dict(categories=len(ELPV_EXPECTED), train=sum(cap(a) for a, _, _ in ELPV_EXPECTED.values()),
-                    test=sum(cap(b) + cap(c) for _, b, c in ELPV_EXPECTED.values()), source='ELPV protocol (ad.data)')
-    if name == 'textures':
-        k = limit or 64
-        return dict(categories=len(TEXTURES), train=len(TEXTURES) * k, test=len(TEXTURES) * k, source='texture benchmark (ad.data)')
-    if name in ('fashion-mnist', 'fashion-mnist-val'):
-        return dict(categories=10, train=10 * cap(6000), test=10 * (cap(1000) + cap(9000)), source='Fashion-MNIST one-class protocol (ad.data)')
-    raise InputError(f"unknown dataset {name!r}; profiles use elpv, textures, mvtec_ad, visa or mvtec_loco")
 
 # %% ../nbs/20_reproduce.ipynb #b4000003
 def _bench_found(cache: Path, ds: str, label: str, method: str, prof: Profile) -> int:

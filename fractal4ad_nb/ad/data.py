@@ -18,10 +18,11 @@ from ..core import InputError, item_rng, torch_seeded, atomic_write_bytes, atomi
 from ..core import list_images, read_image, same_job, read_record, job_diff
 
 # %% auto #0
-__all__ = ['VISA_CATEGORIES', 'ELPV_CATEGORIES', 'ELPV_EXPECTED', 'TEXTURES', 'FMNIST_DIR', 'FMNIST_CLASSES', 'image_size_of',
-           'samples_frame', 'category_samples', 'list_categories', 'visa_samples', 'elpv_split', 'materialise_elpv',
-           'perlin_anomaly', 'materialise_textures', 'read_idx', 'load_fashion_mnist', 'materialise_fashion_mnist',
-           'dataset_categories', 'overlay_keep', 'load_images', 'load_masks']
+__all__ = ['VISA_CATEGORIES', 'ELPV_CATEGORIES', 'ELPV_EXPECTED', 'TEXTURES', 'FMNIST_DIR', 'FMNIST_CLASSES', 'PUBLISHED_SIZES',
+           'image_size_of', 'samples_frame', 'category_samples', 'list_categories', 'visa_samples', 'elpv_split',
+           'materialise_elpv', 'perlin_anomaly', 'materialise_textures', 'read_idx', 'load_fashion_mnist',
+           'materialise_fashion_mnist', 'dataset_categories', 'dataset_size', 'overlay_keep', 'load_images',
+           'load_masks']
 
 # %% ../../nbs/10_ad_data.ipynb #edc83451
 _OK_MODES = {'1', 'L', 'P', 'RGB', 'RGBA', 'LA'}
@@ -417,6 +418,39 @@ def dataset_categories(dataset: str,               # a spec from the table above
     bad = [c for c in cats if c not in known]
     if bad: raise InputError(f"{root}: no categories {bad}; found {known}")
     return name, anomalies, {c: category_samples(root/c) for c in cats}
+
+# %% ../../nbs/10_ad_data.ipynb #b4000002
+PUBLISHED_SIZES = {'mvtec_ad': (15, 3629, 1725), 'visa': (12, 8659, 2162), 'mvtec_loco': (5, 1772, 1568)}   # categories, train, test
+
+def dataset_size(name: str,                 # a profile dataset
+                 roots: dict | None = None, # {dataset: folder} of the paper's benchmarks (counted when given)
+                 limit: int | None = None   # the EvalConfig's cap per folder (materialised datasets)
+                ) -> dict:
+    "Categories, training and test images of a profile dataset: counted in its folder when given, else published / known sizes."
+    roots = roots or {}
+    if name in roots:
+        root = Path(roots[name])
+        if name == 'visa':
+            tab = pd.read_csv(root / 'split_csv' / '1cls.csv', dtype=str)
+            return dict(categories=int(tab.object.nunique()), train=int((tab.split == 'train').sum()),
+                        test=int((tab.split == 'test').sum()), source=f"counted in {root}")
+        cats = list_categories(root)
+        n = lambda f: len(list_images(f))
+        return dict(categories=len(cats), train=sum(n(root / c / 'train' / 'good') for c in cats),
+                    test=sum(n(d) for c in cats for d in (root / c / 'test').iterdir() if d.is_dir()), source=f"counted in {root}")
+    if name in PUBLISHED_SIZES:
+        c, tr, te = PUBLISHED_SIZES[name]
+        return dict(categories=c, train=tr, test=te, source='published sizes (folder not given)')
+    cap = lambda k: min(k, limit) if limit else k
+    if name == 'elpv':
+        return dict(categories=len(ELPV_EXPECTED), train=sum(cap(a) for a, _, _ in ELPV_EXPECTED.values()),
+                    test=sum(cap(b) + cap(c) for _, b, c in ELPV_EXPECTED.values()), source='ELPV protocol (ad.data)')
+    if name == 'textures':
+        k = limit or 64
+        return dict(categories=len(TEXTURES), train=len(TEXTURES) * k, test=len(TEXTURES) * k, source='texture benchmark (ad.data)')
+    if name in ('fashion-mnist', 'fashion-mnist-val'):
+        return dict(categories=10, train=10 * cap(6000), test=10 * (cap(1000) + cap(9000)), source='Fashion-MNIST one-class protocol (ad.data)')
+    raise InputError(f"unknown dataset {name!r}; known: elpv, textures, fashion-mnist, fashion-mnist-val, mvtec_ad, visa, mvtec_loco")
 
 # %% ../../nbs/10_ad_data.ipynb #01c3c6b3
 def overlay_keep(samples: pd.DataFrame,  # a samples table (its test rows are used)
