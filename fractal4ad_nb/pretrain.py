@@ -16,7 +16,7 @@ from lightning.pytorch.callbacks import ModelCheckpoint, LearningRateMonitor
 from lightning.pytorch.loggers import CSVLogger
 from fastcore.script import store_true
 from .core import cli
-from .core import (InputError, run_cli, item_rng, Stream, read_image, list_images, atomic_write_json, sha256_bytes,
+from .core import (InputError, run_cli, quiet_lightning, item_rng, Stream, read_image, list_images, atomic_write_json, sha256_bytes,
                                 sha256_file, same_job, job_diff, from_preset)
 from .data import read_spec, read_manifest, opencv_threads, SPEC_FILE
 from .backbone import (PAPER_MEAN, PAPER_STD, check_arch, create_model, model_args_for, save_backbone, backbone_state_dict,
@@ -369,7 +369,7 @@ def pretrain(data,                               # dataset folder (see image_fol
     tp = Throughput()
     ckpt = ModelCheckpoint(dirpath=out / 'checkpoints', filename='best-{epoch:03d}', monitor='val/top1' if len(va_idx) else None,
                            mode='max', save_top_k=1, save_last=True)
-    trainer = pl.Trainer(accelerator=cfg.accelerator, devices=_devices(cfg.devices), num_nodes=cfg.num_nodes, strategy=cfg.strategy,
+    with quiet_lightning(): trainer = pl.Trainer(accelerator=cfg.accelerator, devices=_devices(cfg.devices), num_nodes=cfg.num_nodes, strategy=cfg.strategy,
                          precision=hw['precision'], sync_batchnorm=hw['sync_batchnorm'], max_epochs=cfg.epochs, max_steps=cfg.max_steps,
                          accumulate_grad_batches=cfg.accumulate_grad_batches, use_distributed_sampler=False,
                          callbacks=[ckpt, tp, LearningRateMonitor('epoch'), *(callbacks or [])],
@@ -391,7 +391,7 @@ def pretrain(data,                               # dataset folder (see image_fol
     dm.train[(int(tr_idx[0]), 0)]                                        # fail now, not in a worker, on unusable images
     trainer.callbacks.append(_RunRecord(out / 'pretrain.json', record))
     t0 = time.perf_counter()
-    with warnings.catch_warnings(), opencv_threads(1):   # loader workers fork inside: they inherit one OpenCV thread
+    with warnings.catch_warnings(), opencv_threads(1), quiet_lightning():   # loader workers fork inside: they inherit one OpenCV thread
         warnings.filterwarnings('ignore', message='.*does not have many workers.*')
         for m in ('is smaller than the logging interval', 'across ranks is zero', 'exists and is not empty'):
             warnings.filterwarnings('ignore', message=f'.*{m}.*')

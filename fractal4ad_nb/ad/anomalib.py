@@ -21,7 +21,7 @@ from anomalib.data.datasets.base.image import AnomalibDataset
 from anomalib.data.datasets.image.mvtec_loco import MVTecLOCODataset
 from anomalib.engine import Engine
 from anomalib.pre_processing import PreProcessor
-from ..core import InputError, tame_malloc
+from ..core import InputError, tame_malloc, quiet_lightning
 from ..backbone import Backbone, IMAGENET_MEAN, IMAGENET_STD, create_model, family_of, feature_layers, key_report, reference_features
 from .data import overlay_keep
 from .coreset import DEFAULT_SAMPLER, use_sampler
@@ -419,9 +419,9 @@ def run_anomalib(method: str,                 # a key of ANOMALIB
     if spec.patience is not None:
         cbs += [ValidationAUROC(pixel=masks), EarlyStopping(monitor='pixel_AUROC' if masks else 'image_AUROC', mode='max', patience=spec.patience)]
     work = Path(work); work.mkdir(parents=True, exist_ok=True)
-    engine = Engine(accelerator=accelerator, devices=1, logger=False, default_root_dir=work, callbacks=cbs,
+    with quiet_lightning(): engine = Engine(accelerator=accelerator, devices=1, logger=False, default_root_dir=work, callbacks=cbs,
                     max_epochs=spec.max_epochs, enable_progress_bar=progress, enable_model_summary=False)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), quiet_lightning():
         warnings.filterwarnings('ignore', message='.*(does not have many workers|GPU available|is an experimental|exists and is not empty).*')
         t0 = time.perf_counter(); engine.fit(model=model, datamodule=dm); t1 = time.perf_counter()
         engine.test(model=model, datamodule=dm, verbose=False); t2 = time.perf_counter()
