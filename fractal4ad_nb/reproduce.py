@@ -110,7 +110,7 @@ class Profile:
 # %% ../nbs/20_reproduce.ipynb #b2000002
 _ABLATION = ('fractals-200', 'multifractals-200', 'multimandelbulbs-200', 'multimandelbulbs-1000', 'multimandelbulbs-1000-back')
 _CONVERGENCE = ('fractals-200', 'multifractals-200', 'multimandelbulbs-200')
-QUESTION_EPOCHS = 30   # the cpu question's pre-training budget, chosen on a validation split (benchmarks/pretrain_budget.py, see above)
+QUESTION_EPOCHS = 24   # the cpu question's pre-training budget, chosen on a validation split (benchmarks/pretrain_budget.py, see above)
 
 def question_milestones(epochs: int) -> tuple:
     "The paper's learning-rate schedule (x0.1 after epochs 30 and 60 of 100) scaled to `epochs`."
