@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 tools/setup_env.sh
-export MALLOC_MMAP_THRESHOLD_=131072 HF_HUB_OFFLINE=1 MPLBACKEND=Agg
+export MALLOC_MMAP_THRESHOLD_=131072 HF_HUB_OFFLINE=1 MPLBACKEND=Agg OMP_WAIT_POLICY=PASSIVE   # PASSIVE: idle OpenMP threads sleep instead of spinning (see README, "Threads")
 # Fashion-MNIST for the question stage (Debian's dataset-fashion-mnist; fetched once, no root); without it that dataset is skipped
 if fm=$(tools/get_fashion_mnist.sh); then export FASHION_MNIST_DIR="$fm"; else echo "warning: Fashion-MNIST unavailable: the question stage skips it" >&2; fi
 B=.venv/bin

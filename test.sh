@@ -10,5 +10,5 @@ if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt
   { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/dev/null 2>&1 \
     || echo "warning: could not install chromium; the docs screenshots will be skipped" >&2
 fi
-export MALLOC_MMAP_THRESHOLD_=131072 HF_HUB_OFFLINE=1 PYTHONHASHSEED=0 MPLBACKEND=Agg
+export MALLOC_MMAP_THRESHOLD_=131072 HF_HUB_OFFLINE=1 PYTHONHASHSEED=0 MPLBACKEND=Agg OMP_WAIT_POLICY=PASSIVE
 exec .venv/bin/python tools/run_tests.py "$@"
