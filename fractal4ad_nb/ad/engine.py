@@ -122,7 +122,7 @@ def make_eval_config(preset: str = 'paper', # one of `PRESETS`
     "A copy of preset `preset` with `overrides` applied (checked)."
     return from_preset(PRESETS, preset, **overrides)
 
-# %% ../../nbs/19_ad_engine.ipynb #a0d484b1
+# %% ../../nbs/19_ad_engine.ipynb #adb14fb4
 from ..core import check_int
 from ..backbone import read_card, check_image_size
 from ..pretrain import check_accelerator
@@ -168,9 +168,9 @@ def read_config(config,                   # an EvalConfig, a dict, or a .yaml/.y
     cfg = dict(cfg); preset = cfg.pop('preset', preset)
     if not cfg.get('out'): raise InputError(f"{where}: 'out' (the results folder) is required")
     try:
-        size = cfg.pop('image_size', None)          # checked against the backbones' architectures below (0 included)
+        size = cfg.pop('image_size', ...)           # checked against the backbones' architectures below (0 included)
         c = make_eval_config(preset, **cfg)
-        if size is not None: c.image_size = size
+        if size is not ...: c.image_size = size
         return check_eval_inputs(c)
     except InputError as e: raise InputError(f"{where}: {e}") from None
 
