@@ -24,9 +24,9 @@ from .mandelbulbvar import MandelbulbVARRecipe
 from .multiformula import MultiFractalsRecipe, MultiMandelbulbsRecipe, MultiConfig, MandelbulbSource, BG_REMOVAL
 
 # %% auto #0
-__all__ = ['SPEC_FILE', 'MANIFEST_DIR', 'manifest_path', 'dataset_spec', 'read_spec', 'prepare_output', 'manifest_files',
-           'read_manifest', 'opencv_threads', 'shard_indices', 'write_dataset', 'verify_dataset', 'RecipeDataset',
-           'bank_cli', 'convert_bank_cli', 'fractals_cli', 'multifractals_cli', 'multimandelbulbs_cli',
+__all__ = ['SPEC_FILE', 'MANIFEST_DIR', 'MAX_SYSTEMS', 'manifest_path', 'dataset_spec', 'read_spec', 'prepare_output',
+           'manifest_files', 'read_manifest', 'opencv_threads', 'shard_indices', 'write_dataset', 'verify_dataset',
+           'RecipeDataset', 'bank_cli', 'convert_bank_cli', 'fractals_cli', 'multifractals_cli', 'multimandelbulbs_cli',
            'mandelbulbvar_cli', 'verify_cli', 'dataset_sheet', 'sheet_cli']
 
 # %% ../nbs/05_data.ipynb #6d4e825b
@@ -351,9 +351,12 @@ def _check_choice(value, option: str, choices):
     "An `InputError` naming `option` unless `value` is one of `choices`."
     if value not in choices: raise InputError(f"{option} must be one of {', '.join(choices)}, got {value!r}")
 
+MAX_SYSTEMS = 10_000_000   # a bank of IFS systems is sampled at ~90 us per system (2 cores): 10 million take ~15 minutes
+
 def _bank_for(bank, classes: int, systems_per_class: int, bank_seed: int) -> SystemBank:
     "The --bank file (checked to hold C x S/C systems) or a freshly sampled bank."
     S = classes * systems_per_class
+    if S > MAX_SYSTEMS: raise InputError(f"--classes {classes} x --systems_per_class {systems_per_class} = {S} IFS systems; at most {MAX_SYSTEMS:,}")
     if not bank: return sample_bank(S, bank_seed)
     b = SystemBank.load(bank)
     if len(b) < S:
@@ -371,7 +374,7 @@ def bank_cli(out: str,                    # .npz file to write
              overwrite: store_true = False): # replace an existing OUT (never a dataset's own bank.npz)
     "Sample a bank of IFS systems (σ-factor constrained) and save it as .npz."
     def go():
-        check_int(num_systems, '--num_systems'); check_int(seed, '--seed', 0)
+        check_int(num_systems, '--num_systems', 1, MAX_SYSTEMS); check_int(seed, '--seed', 0); check_int(max_n, '--max_n', 1, 64)
         if not 1 <= min_n <= max_n: raise InputError(f"need 1 <= --min_n <= --max_n, got {min_n}, {max_n}")
         if not (np.isfinite(bval) and bval > 0): raise InputError(f"--bval must be a positive number (translations are drawn from U(-bval, bval)), got {bval}")
         _check_bank_out(out, overwrite)
