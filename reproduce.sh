@@ -13,6 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 tools/setup_env.sh
 export MALLOC_MMAP_THRESHOLD_=131072 HF_HUB_OFFLINE=1 MPLBACKEND=Agg
+# Fashion-MNIST for the question stage (Debian's dataset-fashion-mnist; fetched once, no root); without it that dataset is skipped
+if fm=$(tools/get_fashion_mnist.sh); then export FASHION_MNIST_DIR="$fm"; else echo "warning: Fashion-MNIST unavailable: the question stage skips it" >&2; fi
 B=.venv/bin
 OUT=${OUT:-results}
 if [ "$#" -eq 0 ]; then
@@ -20,6 +22,5 @@ if [ "$#" -eq 0 ]; then
   $B/fractal4ad-fractals "$OUT/data/fractals-cpu" --classes 10 --per_class 32 --systems_per_class 4 --size 256 --quiet
   $B/fractal4ad-verify "$OUT/data/fractals-cpu" --samples 8 --check_files
 fi
-args=(); for a in "$@"; do [ "$a" = "--dry-run" ] && args+=(--dry_run) || args+=("$a"); done   # both spellings
-$B/fractal4ad-reproduce --out "$OUT" ${args[@]+"${args[@]}"}
+$B/fractal4ad-reproduce --out "$OUT" "$@"    # options take - or _ (--dry-run, --dry_run)
 echo "done: results in $OUT/, report $OUT/README.md"

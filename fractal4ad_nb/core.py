@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #391df0cc
 from __future__ import annotations
-import argparse, contextlib, ctypes, dataclasses, enum, errno, functools, hashlib, inspect, io, json, os, sys, tempfile
+import argparse, contextlib, ctypes, dataclasses, enum, errno, functools, hashlib, inspect, io, json, logging, os, sys, tempfile, warnings
 from pathlib import Path
 import numpy as np
 import cv2
@@ -14,12 +14,12 @@ from fastcore.script import anno_parser
 from . import __version__
 
 # %% auto #0
-__all__ = ['TMP_PREFIX', 'IMAGE_EXTS', 'IMAGE_FORMATS', 'FORMAT_SUFFIX', 'KERNEL', 'RECIPES', 'InputError', 'item_rng', 'Stream',
-           'torch_seeded', 'rand_u01', 'kernel_seed', 'atomic_write_bytes', 'atomic_write_text', 'atomic_write_json',
-           'sha256_bytes', 'sha256_file', 'job_diff', 'read_record', 'same_job', 'list_images', 'read_image',
-           'check_format', 'encode_image', 'encoded_ok', 'save_figure', 'tame_malloc', 'parse_shard', 'from_preset',
-           'run_cli', 'check_int', 'parse_ints', 'check_output_file', 'inside', 'output_lock', 'cli_parser', 'cli',
-           'jupyter_kernel', 'register_recipe', 'Recipe', 'recipe_from_config']
+__all__ = ['TMP_PREFIX', 'IMAGE_EXTS', 'IMAGE_FORMATS', 'FORMAT_SUFFIX', 'MMAP_THRESHOLD', 'KERNEL', 'RECIPES', 'InputError',
+           'item_rng', 'Stream', 'torch_seeded', 'rand_u01', 'kernel_seed', 'atomic_write_bytes', 'atomic_write_text',
+           'atomic_write_json', 'sha256_bytes', 'sha256_file', 'job_diff', 'read_record', 'same_job', 'list_images',
+           'read_image', 'check_format', 'encode_image', 'encoded_ok', 'save_figure', 'quiet_lightning', 'tame_malloc',
+           'parse_shard', 'from_preset', 'run_cli', 'check_int', 'parse_ints', 'check_output_file', 'inside',
+           'output_lock', 'cli_parser', 'cli', 'jupyter_kernel', 'register_recipe', 'Recipe', 'recipe_from_config']
 
 # %% ../nbs/00_core.ipynb #ae267256
 class InputError(ValueError):
@@ -252,10 +252,27 @@ def save_figure(fig,              # a matplotlib Figure
     plt.close(fig)
     return atomic_write_bytes(path, buf.getvalue())
 
+# %% ../nbs/00_core.ipynb #fe2830bd
+_CHATTY = ('lightning.pytorch', 'lightning.fabric', 'lightning_utilities', 'pytorch_lightning', 'lightning_fabric', 'anomalib')
+
+@contextlib.contextmanager
+def quiet_lightning():
+    "Lightning's and anomalib's INFO chatter (hardware lines, tips, 'fit stopped') and Lightning's pytree deprecation warning off inside the block."
+    loggers = [logging.getLogger(n) for n in _CHATTY]; levels = [l.level for l in loggers]
+    for l in loggers: l.setLevel(logging.WARNING)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings('ignore', message=r'.*isinstance\(treespec, LeafSpec\)` is deprecated.*')
+            yield
+    finally:
+        for l, lv in zip(loggers, levels): l.setLevel(lv)
+
 # %% ../nbs/00_core.ipynb #64f1c5d0
-def tame_malloc(threshold: int = 131072 # bytes: allocations at least this large are mmapped, and returned to the OS when freed
+MMAP_THRESHOLD = 32 << 20     # bytes: the fixed mmap threshold of AD runs (see above)
+
+def tame_malloc(threshold: int = MMAP_THRESHOLD # bytes: allocations at least this large are mmapped, and returned to the OS when freed
                ) -> bool:
-    "Set glibc's mmap threshold (like MALLOC_MMAP_THRESHOLD_); False where the C library is not glibc."
+    "Fix glibc's mmap threshold at `threshold` (like MALLOC_MMAP_THRESHOLD_, which it overrides); False where the C library is not glibc."
     try: return bool(ctypes.CDLL('libc.so.6').mallopt(-3, int(threshold)))   # M_MMAP_THRESHOLD = -3
     except (OSError, AttributeError): return False
 

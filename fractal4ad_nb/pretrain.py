@@ -8,6 +8,7 @@ import json, os, sys, time, warnings
 from dataclasses import dataclass, asdict, fields
 from pathlib import Path
 import numpy as np
+import pandas as pd
 import torch
 import lightning.pytorch as pl
 import torchmetrics
@@ -15,7 +16,7 @@ from lightning.pytorch.callbacks import ModelCheckpoint, LearningRateMonitor
 from lightning.pytorch.loggers import CSVLogger
 from fastcore.script import store_true
 from .core import cli
-from .core import (InputError, run_cli, check_int, item_rng, Stream, read_image, list_images, atomic_write_json, sha256_bytes,
+from .core import (InputError, run_cli, check_int, quiet_lightning, item_rng, Stream, read_image, list_images, atomic_write_json, sha256_bytes,
                                 sha256_file, same_job, job_diff, from_preset)
 from .data import read_spec, read_manifest, opencv_threads, SPEC_FILE
 from .backbone import (PAPER_MEAN, PAPER_STD, check_arch, create_model, model_args_for, save_backbone, backbone_state_dict,
@@ -23,7 +24,8 @@ from .backbone import (PAPER_MEAN, PAPER_STD, check_arch, create_model, model_ar
 
 # %% auto #0
 __all__ = ['PRESETS', 'ImageFiles', 'image_folder_dataset', 'split_indices', 'Prepared', 'ShardSampler', 'PretrainConfig',
-           'make_config', 'Classifier', 'ShardedData', 'Throughput', 'check_accelerator', 'pretrain', 'pretrain_cli']
+           'make_config', 'Classifier', 'ShardedData', 'Throughput', 'check_accelerator', 'pretrain', 'pretrain_cli',
+           'training_curves']
 
 # %% ../nbs/07_pretrain.ipynb #d9ed8d1f
 class ImageFiles(torch.utils.data.Dataset):
@@ -385,7 +387,7 @@ def pretrain(data,                               # dataset folder (see image_fol
     tp = Throughput()
     ckpt = ModelCheckpoint(dirpath=out / 'checkpoints', filename='best-{epoch:03d}', monitor='val/top1' if len(va_idx) else None,
                            mode='max', save_top_k=1, save_last=True)
-    trainer = pl.Trainer(accelerator=cfg.accelerator, devices=_devices(cfg.devices), num_nodes=cfg.num_nodes, strategy=cfg.strategy,
+    with quiet_lightning(): trainer = pl.Trainer(accelerator=cfg.accelerator, devices=_devices(cfg.devices), num_nodes=cfg.num_nodes, strategy=cfg.strategy,
                          precision=hw['precision'], sync_batchnorm=hw['sync_batchnorm'], max_epochs=cfg.epochs, max_steps=cfg.max_steps,
                          accumulate_grad_batches=cfg.accumulate_grad_batches, use_distributed_sampler=False,
                          callbacks=[ckpt, tp, LearningRateMonitor('epoch'), *(callbacks or [])],
@@ -407,7 +409,7 @@ def pretrain(data,                               # dataset folder (see image_fol
     dm.train[(int(tr_idx[0]), 0)]                                        # fail now, not in a worker, on unusable images
     trainer.callbacks.append(_RunRecord(out / 'pretrain.json', record))
     t0 = time.perf_counter()
-    with warnings.catch_warnings(), opencv_threads(1):   # loader workers fork inside: they inherit one OpenCV thread
+    with warnings.catch_warnings(), opencv_threads(1), quiet_lightning():   # loader workers fork inside: they inherit one OpenCV thread
         warnings.filterwarnings('ignore', message='.*does not have many workers.*')
         for m in ('is smaller than the logging interval', 'across ranks is zero', 'exists and is not empty'):
             warnings.filterwarnings('ignore', message=f'.*{m}.*')
@@ -478,3 +480,19 @@ def pretrain_cli(data: str,                      # dataset folder (ImageFolder l
         r = pretrain(data, out, cfg, resume=resume, progress=not quiet)
         if r['rank'] == 0: print(json.dumps(r))
     run_cli(go)
+
+# %% ../nbs/07_pretrain.ipynb #b2000013
+def training_curves(run) -> pd.DataFrame:
+    "Per-epoch train loss / top-1 and validation loss / top-1 of a `pretrain` run (all logger versions, a resume's last wins)."
+    files = sorted(Path(run).glob('logs/version_*/metrics.csv'), key=lambda p: int(p.parent.name.split('_')[-1]))
+    if not files: raise InputError(f"{run}: no logs/version_*/metrics.csv; is it a pretrain run folder?")
+    cols = {'train/loss_epoch': 'train_loss', 'train/top1': 'train_top1', 'val/loss': 'val_loss', 'val/top1': 'val_top1'}
+    frames = []
+    for f in files:
+        m = pd.read_csv(f)
+        m = m[m['epoch'].notna()].copy()
+        for c in cols: m[c] = m[c] if c in m else float('nan')
+        frames.append(m.groupby('epoch')[list(cols)].mean().rename(columns=cols).reset_index())
+    df = pd.concat(frames).drop_duplicates('epoch', keep='last').sort_values('epoch')
+    df['epoch'] = df['epoch'].astype(int) + 1                            # 1-based: "after epoch n"
+    return df.reset_index(drop=True)

@@ -16,26 +16,26 @@ from matplotlib.axes import Axes
 from fastcore.script import store_true
 from .core import cli
 import fractal4ad_nb
-from .core import InputError, run_cli, atomic_write_json, atomic_write_text, sha256_bytes, same_job, read_record, list_images
+from .core import InputError, run_cli, atomic_write_json, atomic_write_text, sha256_bytes, same_job, read_record
 from .ifs import sample_bank
 from .render import FractalsRecipe
 from .mandelbulb import MANDELBULBVAR_POWERS, MANDELBULBVAR_RULES
 from .mandelbulbvar import MandelbulbVARRecipe
 from .multiformula import MultiFractalsRecipe, MultiMandelbulbsRecipe
 from .data import write_dataset, read_manifest
-from .pretrain import PretrainConfig, make_config, pretrain
-from .ad.data import ELPV_EXPECTED, TEXTURES, list_categories
+from .pretrain import PretrainConfig, make_config, pretrain, training_curves
+from .ad.data import PUBLISHED_SIZES, dataset_size
 from .ad.anomalib import ANOMALIB_SCALES, method_spec
 from .ad.engine import EvalConfig, make_eval_config, run_eval
 
 # %% auto #0
-__all__ = ['PAPER_CSV', 'PROFILES', 'PAPER_DATA_ENV', 'SIZE_KEYS', 'GPU_HARDWARE', 'STAGES', 'PRETRAIN_KINDS', 'PUBLISHED_SIZES',
-           'RATES', 'ARCH_GFLOP', 'paper_numbers', 'compare', 'plot_compare', 'Profile', 'get_profile', 'smoke_profile',
-           'Stage', 'repo_root', 'stages_dir', 'check_paper_data', 'stage_key', 'parse_config_name',
-           'mandelbulb_source_recipe', 'pretrain_recipe', 'finished_pretrain_run', 'pretrain_processes',
-           'torchrun_command', 'launch_pretrain', 'pretrained_backbone', 'training_curves', 'network_available',
-           'benchmark_dataset', 'evaluate_backbones', 'dataset_size', 'plan', 'detect_device', 'load_rates', 'estimate',
-           'plan_text', 'StageFailed', 'run_stage', 'write_report', 'reproduce', 'reproduce_cli']
+__all__ = ['PAPER_CSV', 'QUESTION_EPOCHS', 'PROFILES', 'PAPER_DATA_ENV', 'SIZE_KEYS', 'GPU_HARDWARE', 'STAGES', 'PRETRAIN_KINDS',
+           'RATES', 'ARCH_GFLOP', 'paper_numbers', 'compare', 'plot_compare', 'Profile', 'question_milestones',
+           'get_profile', 'question_datasets', 'question_profile', 'smoke_profile', 'Stage', 'repo_root', 'stages_dir',
+           'check_paper_data', 'stage_key', 'parse_config_name', 'mandelbulb_source_recipe', 'pretrain_recipe',
+           'finished_pretrain_run', 'pretrain_processes', 'torchrun_command', 'launch_pretrain', 'pretrained_backbone',
+           'network_available', 'benchmark_dataset', 'evaluate_backbones', 'plan', 'detect_device', 'load_rates',
+           'estimate', 'plan_text', 'StageFailed', 'run_stage', 'write_report', 'reproduce', 'reproduce_cli']
 
 # %% ../nbs/20_reproduce.ipynb #d818407e
 PAPER_CSV = Path(fractal4ad_nb.__file__).parent / 'paper_numbers.csv'
@@ -102,18 +102,31 @@ class Profile:
     fractal_config: str = 'multimandelbulbs-200'   # pre-training data of the fractal rows of the methods table
     mandelbulb_backend: str = 'numba'  # renderer of the MandelbulbVAR source: 'numba' (CPU) or 'torch' (CUDA when there is one)
     question: EvalConfig | None = None  # the fractal vs random vs ImageNet stage (37): arch, methods, image size, split seeds; None: not run
-    question_limits: tuple = ()      # (dataset, images per folder) pairs of that stage; a dataset not listed: question.limit (None: all)
+    question_data: tuple = ()        # its datasets: dicts of dataset and optional limit, categories, image_size (default: `datasets` with question's)
+    question_pretrain: tuple = ()    # (PretrainConfig field, value) overrides of `pretrain` for its fractal backbone (the budget)
+    question_processes: int = 1      # evaluation processes of that stage (each with cores / processes torch threads)
     question_boot: int = 1000        # bootstrap replicates of its intervals
 
 # %% ../nbs/20_reproduce.ipynb #b2000002
 _ABLATION = ('fractals-200', 'multifractals-200', 'multimandelbulbs-200', 'multimandelbulbs-1000', 'multimandelbulbs-1000-back')
 _CONVERGENCE = ('fractals-200', 'multifractals-200', 'multimandelbulbs-200')
+QUESTION_EPOCHS = 24   # the cpu question's pre-training budget, chosen on a validation split (benchmarks/pretrain_budget.py, see above)
+
+def question_milestones(epochs: int) -> tuple:
+    "The paper's learning-rate schedule (x0.1 after epochs 30 and 60 of 100) scaled to `epochs`."
+    return tuple(sorted({max(1, round(0.3 * epochs)), max(2, round(0.6 * epochs))}))
+
 PROFILES = {
     'cpu': Profile('cpu', size=128, classes=10, classes_large=50, per_class=100, systems_per_class=4, pretrain_size=64,
                    pretrain_systems_per_class=1, mandelbulb_size=64, mandelbulb_per_class=2, mandelbulb_rules=3,
                    pretrain=make_config('cpu', arch='resnet18', epochs=6, batch_size=32, crop=56, accelerator='cpu'),
                    evaluation=make_eval_config('cpu', arch='resnet18', methods=['patchcore', 'padim'], image_size=128, limit=12, seeds=[0]),
-                   datasets=('elpv', 'textures'), ablation=_ABLATION[:4], convergence=_CONVERGENCE),
+                   datasets=('elpv', 'textures'), ablation=_ABLATION[:4], convergence=_CONVERGENCE,
+                   question=make_eval_config('cpu', arch='efficientnet_lite0', methods=['patchcore', 'padim'], image_size=128,
+                                             seeds=[101, 102, 103], val_images=2),
+                   question_data=({'dataset': 'elpv'}, {'dataset': 'textures', 'limit': 100},
+                                  {'dataset': 'fashion-mnist', 'limit': 100, 'categories': ['0_tshirt_top', '1_trouser', '2_pullover']}),
+                   question_pretrain=(('epochs', QUESTION_EPOCHS), ('milestones', question_milestones(QUESTION_EPOCHS))), question_processes=2),
     'paper': Profile('paper', size=512, classes=200, classes_large=1000, per_class=2000, systems_per_class=250, pretrain_size=512,
                      pretrain_systems_per_class=250, mandelbulb_size=512, mandelbulb_per_class=1000, mandelbulb_rules=61,
                      pretrain=make_config('paper', arch='wide_resnet50_2', epochs=100, batch_size=256, accelerator='auto'),
@@ -130,12 +143,6 @@ PROFILES = {
                     question=make_eval_config('cpu', arch='efficientnet_lite0', methods=['patchcore'], image_size=64, limit=6, seeds=[0, 1],
                                               categories=['brick']), question_boot=200),
 }
-# The question stage at CPU scale is its own profile until it fits the main job's 30 minutes: measured at load ~13,
-# pre-training efficientnet_lite0 alone took ~45 min and 10 of its 135 evaluation runs finished in the time left.
-PROFILES['question'] = replace(PROFILES['cpu'], name='question',
-    question=make_eval_config('cpu', arch='efficientnet_lite0', image_size=128, limit=None, seeds=[101, 102, 103],
-                              methods=['patchcore', {'method': 'patchcore', 'standardize': True, 'label': 'patchcore-std'}, 'padim']),
-    question_limits=(('elpv', 50), ('textures', 100)))
 PAPER_DATA_ENV = {'mvtec_ad': 'MVTEC_AD_ROOT', 'visa': 'VISA_ROOT', 'mvtec_loco': 'MVTEC_LOCO_ROOT'}
 
 # %% ../nbs/20_reproduce.ipynb #b2000003
@@ -145,6 +152,26 @@ def get_profile(profile: str | Profile # a profile name (see PROFILES) or a Prof
     if isinstance(profile, Profile): return profile
     if profile not in PROFILES: raise InputError(f"unknown profile {profile!r}; choose one of {sorted(PROFILES)}")
     return PROFILES[profile]
+
+# %% ../nbs/20_reproduce.ipynb #4f5c6163
+def question_datasets(profile) -> list[dict]:
+    "The datasets of the question stage: dicts of dataset, limit, categories and image_size, defaults filled from `question`."
+    prof = get_profile(profile); q = prof.question
+    if q is None: return []
+    entries = prof.question_data or tuple({'dataset': d} for d in prof.datasets)
+    out = []
+    for e in entries:
+        bad = set(e) - {'dataset', 'limit', 'categories', 'image_size'}
+        if 'dataset' not in e or bad: raise InputError(f"profile {prof.name}: question_data entry {e} needs 'dataset' and may set only limit, categories, image_size")
+        out.append(dict(dataset=e['dataset'], limit=e.get('limit', q.limit), categories=e.get('categories', q.categories),
+                        image_size=int(e.get('image_size') or q.image_size or ANOMALIB_SCALES[q.scale]['image_size'])))
+    return out
+
+def question_profile(profile) -> Profile:
+    "The profile whose `pretrain` pre-trains the question's fractal backbone: the question's architecture, the question's budget."
+    prof = get_profile(profile)
+    if prof.question is None: raise InputError(f"profile {prof.name} has no question settings")
+    return replace(prof, pretrain=replace(prof.pretrain, arch=prof.question.arch, **dict(prof.question_pretrain)))
 
 # %% ../nbs/20_reproduce.ipynb #b3000002
 SIZE_KEYS = {'profile': ('name', 'size', 'classes', 'classes_large', 'per_class', 'systems_per_class', 'pretrain_size',
@@ -369,22 +396,6 @@ def pretrained_backbone(kind: str, classes: int, background: bool, # the configu
     else: launch_pretrain(data, run, cfg, nproc)
     return run
 
-# %% ../nbs/20_reproduce.ipynb #b2000013
-def training_curves(run) -> pd.DataFrame:
-    "Per-epoch train loss / top-1 and validation loss / top-1 of a `pretrain` run (all logger versions, a resume's last wins)."
-    files = sorted(Path(run).glob('logs/version_*/metrics.csv'), key=lambda p: int(p.parent.name.split('_')[-1]))
-    if not files: raise InputError(f"{run}: no logs/version_*/metrics.csv; is it a pretrain run folder?")
-    cols = {'train/loss_epoch': 'train_loss', 'train/top1': 'train_top1', 'val/loss': 'val_loss', 'val/top1': 'val_top1'}
-    frames = []
-    for f in files:
-        m = pd.read_csv(f)
-        m = m[m['epoch'].notna()].copy()
-        for c in cols: m[c] = m[c] if c in m else float('nan')
-        frames.append(m.groupby('epoch')[list(cols)].mean().rename(columns=cols).reset_index())
-    df = pd.concat(frames).drop_duplicates('epoch', keep='last').sort_values('epoch')
-    df['epoch'] = df['epoch'].astype(int) + 1                            # 1-based: "after epoch n"
-    return df.reset_index(drop=True)
-
 # %% ../nbs/20_reproduce.ipynb #b2000014
 def network_available(host: str = 'huggingface.co', port: int = 443, timeout: float = 3.0) -> bool:
     "Whether `host` answers (ImageNet weights come from the Hugging Face hub): offline runs skip ImageNet rows at once."
@@ -393,14 +404,14 @@ def network_available(host: str = 'huggingface.co', port: int = 443, timeout: fl
     except OSError: return False
 
 # %% ../nbs/20_reproduce.ipynb #b2000015
-def benchmark_dataset(name: str,     # a profile dataset: elpv, textures, mvtec_ad, visa, mvtec_loco
+def benchmark_dataset(name: str,     # a profile dataset: elpv, textures, fashion-mnist(-val), mvtec_ad, visa, mvtec_loco
                       env=None       # environment with the benchmark folders (default: os.environ)
                      ) -> str:
     "The `EvalConfig.dataset` spec of a profile dataset: the paper's benchmarks need their local folder (see `check_paper_data`)."
     kinds = {'mvtec_ad': 'mvtec', 'visa': 'visa', 'mvtec_loco': 'loco'}
     if name in kinds: return f"{kinds[name]}:{check_paper_data([name], env)[name]}"
-    if name in ('elpv', 'textures'): return name
-    raise InputError(f"unknown dataset {name!r}; profiles use elpv, textures, mvtec_ad, visa or mvtec_loco")
+    if name in ('elpv', 'textures', 'fashion-mnist', 'fashion-mnist-val'): return name
+    raise InputError(f"unknown dataset {name!r}; profiles use elpv, textures, fashion-mnist, fashion-mnist-val, mvtec_ad, visa or mvtec_loco")
 
 # %% ../nbs/20_reproduce.ipynb #b2000017
 def evaluate_backbones(profile,                 # the profile (name or Profile): datasets and EvalConfig
@@ -421,37 +432,6 @@ def evaluate_backbones(profile,                 # the profile (name or Profile):
     res = pd.concat(res, ignore_index=True)
     names = {'image_AUROC': 'image_auroc', 'pixel_AUROC': 'pixel_auroc', 'pixel_AUPRO': 'aupro'}
     return res[['backbone', 'data', 'method', 'category', 'seed', *names]].rename(columns={**names, 'backbone': 'label'})
-
-# %% ../nbs/20_reproduce.ipynb #b4000002
-PUBLISHED_SIZES = {'mvtec_ad': (15, 3629, 1725), 'visa': (12, 8659, 2162), 'mvtec_loco': (5, 1772, 1568)}   # categories, train, test
-
-def dataset_size(name: str,                 # a profile dataset
-                 roots: dict | None = None, # {dataset: folder} of the paper's benchmarks (counted when given)
-                 limit: int | None = None   # the EvalConfig's cap per folder (materialised datasets)
-                ) -> dict:
-    "Categories, training and test images of a profile dataset: counted in its folder when given, else published / known sizes."
-    roots = roots or {}
-    if name in roots:
-        root = Path(roots[name])
-        if name == 'visa':
-            tab = pd.read_csv(root / 'split_csv' / '1cls.csv', dtype=str)
-            return dict(categories=int(tab.object.nunique()), train=int((tab.split == 'train').sum()),
-                        test=int((tab.split == 'test').sum()), source=f"counted in {root}")
-        cats = list_categories(root)
-        n = lambda f: len(list_images(f))
-        return dict(categories=len(cats), train=sum(n(root / c / 'train' / 'good') for c in cats),
-                    test=sum(n(d) for c in cats for d in (root / c / 'test').iterdir() if d.is_dir()), source=f"counted in {root}")
-    if name in PUBLISHED_SIZES:
-        c, tr, te = PUBLISHED_SIZES[name]
-        return dict(categories=c, train=tr, test=te, source='published sizes (folder not given)')
-    cap = lambda k: min(k, limit) if limit else k
-    if name == 'elpv':
-        return dict(categories=len(ELPV_EXPECTED), train=sum(cap(a) for a, _, _ in ELPV_EXPECTED.values()),
-                    test=sum(cap(b) + cap(c) for _, b, c in ELPV_EXPECTED.values()), source='ELPV protocol (ad.data)')
-    if name == 'textures':
-        k = limit or 64
-        return dict(categories=len(TEXTURES), train=len(TEXTURES) * k, test=len(TEXTURES) * k, source='texture benchmark (ad.data)')
-    raise InputError(f"unknown dataset {name!r}; profiles use elpv, textures, mvtec_ad, visa or mvtec_loco")
 
 # %% ../nbs/20_reproduce.ipynb #b4000003
 def _bench_found(cache: Path, ds: str, label: str, method: str, prof: Profile) -> int:
@@ -519,6 +499,23 @@ def plan(profile,                 # profile (name or Profile)
             add(st, f"{m} with {b} on {ds}: {runs} runs, {sz['train']} training / {sz['test']} test images per seed ({sz['source']})", 'evaluate',
                 runs, 'done' if found >= runs else (f"{found} of {runs} cached" if found else 'to do'), size=size, arch=ev.arch, method=m,
                 train=sz['train'] * len(ev.seeds), test=sz['test'] * len(ev.seeds), epochs=spec.max_epochs, patience=spec.patience)
+    q = prof.question
+    if 'question' in names and q is not None:                          # its own backbone and runs (none shared: another arch)
+        status = 'done' if stage_done['question'] else 'to do'
+        qp, pc = question_profile(prof).pretrain, parse_config_name(prof.fractal_config, prof)
+        C = pc['classes']; K = int(prof.classes) * int(prof.per_class) // C
+        n_train = C * K - sum(max(1, round(qp.val_fraction * K)) if qp.val_fraction > 0 and K >= 2 else 0 for _ in range(C))
+        add('question', f"{prof.fractal_config}: pre-training {qp.arch}, {qp.epochs} epochs x {n_train} images, {qp.crop} px crops",
+            'pretrain', n_train * qp.epochs, status, size=qp.crop, arch=qp.arch)
+        for d in question_datasets(prof):
+            sz = dataset_size(d['dataset'], roots, d['limit'])
+            share = len(d['categories']) / sz['categories'] if d['categories'] else 1.0
+            for m in q.methods:
+                spec, _ = method_spec(m['method'], q.scale); runs = round(sz['categories'] * share) * len(q.seeds) * 3
+                add('question', f"{m.get('label', m['method'])} with random / fractal / imagenet on {d['dataset']}: {runs} runs, "
+                    f"{round(sz['train'] * share)} training / {round(sz['test'] * share)} test images per seed", 'evaluate', runs, status,
+                    size=d['image_size'], arch=q.arch, method=m['method'], train=round(sz['train'] * share) * len(q.seeds) * 3,
+                    test=round(sz['test'] * share) * len(q.seeds) * 3, epochs=spec.max_epochs, patience=spec.patience)
     return pd.DataFrame(rows)
 
 # %% ../nbs/20_reproduce.ipynb #b4000004
@@ -549,7 +546,8 @@ RATES = {   # (value, unit, source): the rates behind `estimate`; 'cuda' values 
         'pretrain-run': (60.0, 's of fixed cost per pre-training run', 'assumption: model build, Lightning and CUDA start, first-epoch compilation'),
     },
 }
-ARCH_GFLOP = {'wide_resnet50_2': 68.1, 'resnet50': 24.6, 'resnet18': 10.6}   # training GFLOP per 224 px image (pretrain notebook)
+ARCH_GFLOP = {'wide_resnet50_2': 68.1, 'resnet50': 24.6, 'resnet18': 10.6,   # training GFLOP per 224 px image (pretrain notebook)
+              'efficientnet_lite0': 1.2}                                        # 3 x its 0.4 GFLOP forward pass
 
 def detect_device() -> tuple[str, str]:
     "('cuda', GPU name) when torch sees a GPU, else ('cpu', '<n> cores')."
@@ -671,8 +669,8 @@ def write_report(out,                   # results folder of a run of `reproduce`
             findings += [l[2:].strip() for l in block.splitlines() if l.startswith('- ')]
     if findings: lines += ['## Findings', ''] + [f'- {f}' for f in findings] + ['']
     else: lines += [f"The stages of the `{prof.name}` profile state no finding: they reproduce the paper's tables and figures at "
-                    "this scale. The fractal vs random vs ImageNet comparison with intervals is the `question` stage "
-                    "(`./reproduce.sh --profile question --only question`).", '']
+                    "this scale. The fractal vs random vs ImageNet comparison with intervals is the `question` stage, which "
+                    f"the `cpu` profile runs{' (not this one)' if prof.question is None else ''}.", '']
     if tables:
         lines += ['## Tables', '']
         for t in tables:

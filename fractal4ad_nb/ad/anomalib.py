@@ -21,7 +21,7 @@ from anomalib.data.datasets.base.image import AnomalibDataset
 from anomalib.data.datasets.image.mvtec_loco import MVTecLOCODataset
 from anomalib.engine import Engine
 from anomalib.pre_processing import PreProcessor
-from ..core import InputError
+from ..core import InputError, tame_malloc, quiet_lightning
 from ..backbone import Backbone, IMAGENET_MEAN, IMAGENET_STD, create_model, family_of, feature_layers, key_report, reference_features
 from .data import overlay_keep
 from .coreset import DEFAULT_SAMPLER, use_sampler
@@ -324,10 +324,12 @@ class LayoutDataModule(AnomalibDataModule):
                  train_batch_size: int = 32,
                  eval_batch_size: int = 32,
                  num_workers: int = 0,             # dataloader workers
-                 seed: int = 0):
+                 seed: int = 0,
+                 val_per_label: int | None = None): # validation: the first k test images of each label (None: all)
         super().__init__(train_batch_size=train_batch_size, eval_batch_size=eval_batch_size, num_workers=num_workers,
                          test_split_mode='from_dir', val_split_mode='same_as_test', seed=seed)
-        self._all, self._dsname, self._category = samples, name, category
+        if val_per_label is not None and int(val_per_label) < 1: raise InputError(f"val_per_label must be >= 1, got {val_per_label}")
+        self._all, self._dsname, self._category, self._val_k = samples, name, category, val_per_label
     @property
     def name(self) -> str: return self._dsname
     def _setup(self, _stage=None):
@@ -336,6 +338,13 @@ class LayoutDataModule(AnomalibDataModule):
         for split in ('train', 'test'):
             s = self._all[self._all.split == split]; s.attrs = dict(self._all.attrs)
             setattr(self, f"{split}_data", cls(s, self._dsname, self._category))
+        if self._val_k is not None:        # anomalib's setup then makes validation = test (same_as_test): replaced in setup
+            t = self._all[self._all.split == 'test'].sort_values('image_path', kind='stable')
+            v = t.groupby('label_index', sort=True, group_keys=False).head(int(self._val_k)); v.attrs = dict(self._all.attrs)
+            self._val_subset = cls(v, self._dsname, self._category)
+    def setup(self, stage=None):
+        super().setup(stage)
+        if self._val_k is not None: self.val_data = self._val_subset
 
 # %% ../../nbs/12_ad_anomalib.ipynb #efd77e29
 class ScoreCollector(Callback):
@@ -394,23 +403,26 @@ def run_anomalib(method: str,                 # a key of ANOMALIB
                  folder=None,                 # STFPM: a backbone folder of `bb`
                  accelerator: str = 'auto',   # Lightning accelerator: auto, cpu, gpu
                  standardize: bool = False,   # PatchCore: standardised embeddings (see `standardize_patchcore`; not the paper's)
-                 sampler: str = DEFAULT_SAMPLER # PatchCore's coreset sampler: 'fast' (ad.coreset) or 'anomalib'
+                 sampler: str = DEFAULT_SAMPLER, # PatchCore's coreset sampler: 'fast' (ad.coreset) or 'anomalib'
+                 val_per_label: int | None = None # methods without early stopping: validate on the first k test images per label (None: all)
                 ) -> tuple[dict, pd.DataFrame, dict]:
     "Fit and test `method` with backbone `bb` on one category: (result row, per-image scores, {image path: anomaly map})."
     spec, size = method_spec(method, scale)
     size = int(image_size or size)
     masks = samples.attrs.get('task') == 'segmentation'
     lightning.seed_everything(int(seed), workers=True, verbose=False)
+    if method == 'patchcore' and sampler == 'anomalib': tame_malloc(131072)   # its per-step N x d arrays (core, "Memory")
     model = build_model(method, bb, size, scale, norm, folder, standardize, sampler)
-    dm = LayoutDataModule(samples, dataset, category, spec.train_batch, spec.eval_batch, num_workers, seed)
+    dm = LayoutDataModule(samples, dataset, category, spec.train_batch, spec.eval_batch, num_workers, seed,
+                          val_per_label if spec.patience is None else None)   # early stopping needs the full validation
     col = ScoreCollector(overlay_keep(samples, n_overlays) if n_overlays else [], all_maps=masks)
     cbs = [col]
     if spec.patience is not None:
         cbs += [ValidationAUROC(pixel=masks), EarlyStopping(monitor='pixel_AUROC' if masks else 'image_AUROC', mode='max', patience=spec.patience)]
     work = Path(work); work.mkdir(parents=True, exist_ok=True)
-    engine = Engine(accelerator=accelerator, devices=1, logger=False, default_root_dir=work, callbacks=cbs,
+    with quiet_lightning(): engine = Engine(accelerator=accelerator, devices=1, logger=False, default_root_dir=work, callbacks=cbs,
                     max_epochs=spec.max_epochs, enable_progress_bar=progress, enable_model_summary=False)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), quiet_lightning():
         warnings.filterwarnings('ignore', message='.*(does not have many workers|GPU available|is an experimental|exists and is not empty).*')
         t0 = time.perf_counter(); engine.fit(model=model, datamodule=dm); t1 = time.perf_counter()
         engine.test(model=model, datamodule=dm, verbose=False); t2 = time.perf_counter()

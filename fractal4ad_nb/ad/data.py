@@ -18,11 +18,11 @@ from ..core import InputError, item_rng, torch_seeded, atomic_write_bytes, atomi
 from ..core import list_images, read_image, same_job, read_record, job_diff
 
 # %% auto #0
-__all__ = ['VISA_CATEGORIES', 'ELPV_CATEGORIES', 'ELPV_EXPECTED', 'TEXTURES', 'FMNIST_DIR', 'FMNIST_CLASSES', 'image_size_of',
-           'samples_frame', 'category_samples', 'list_categories', 'visa_samples', 'elpv_fingerprint',
+__all__ = ['VISA_CATEGORIES', 'ELPV_CATEGORIES', 'ELPV_EXPECTED', 'TEXTURES', 'FMNIST_DIR', 'FMNIST_CLASSES', 'PUBLISHED_SIZES',
+           'image_size_of', 'samples_frame', 'category_samples', 'list_categories', 'visa_samples', 'elpv_fingerprint',
            'textures_fingerprint', 'fashion_mnist_fingerprint', 'elpv_split', 'materialise_elpv', 'perlin_anomaly',
            'materialise_textures', 'read_idx', 'load_fashion_mnist', 'materialise_fashion_mnist', 'dataset_categories',
-           'overlay_keep', 'load_images', 'load_masks']
+           'dataset_size', 'overlay_keep', 'load_images', 'load_masks']
 
 # %% ../../nbs/10_ad_data.ipynb #edc83451
 _OK_MODES = {'1', 'L', 'P', 'RGB', 'RGBA', 'LA'}
@@ -390,23 +390,34 @@ def materialise_fashion_mnist(root,                     # dataset folder to writ
                               n_train: int | None = None, # seeded subset of train/good per category (None: all)
                               n_test: int | None = None,  # seeded subset of test/good and of test/anomaly (None: all)
                               src=None,                 # folder of the IDX files (see load_fashion_mnist)
-                              progress: bool = True     # progress bar
+                              progress: bool = True,    # progress bar
+                              test_from: str = 'test'   # 'test': the official test set; 'train': a validation split of the training set
                              ) -> Path:
     "Write Fashion-MNIST one-class categories `<k>_<name>` under `root` (`n_train`/`n_test`: seeded subsets per folder)."
+    if test_from not in ('test', 'train'): raise InputError(f"test_from must be 'test' or 'train' (a validation split), got {test_from!r}")
     classes = [int(c) for c in classes]
-    config = dict(source='dataset-fashion-mnist', seed=int(seed), classes=classes, n_train=n_train, n_test=n_test)
+    config = dict(source='dataset-fashion-mnist', seed=int(seed), classes=classes, n_train=n_train, n_test=n_test,
+                  **({'test_from': 'train'} if test_from == 'train' else {}))
     root, done = _begin_materialise(root, config, fashion_mnist_fingerprint(src))
     if done: return root
     data = load_fashion_mnist(src)
     def pick(mask, n, key):
         idx = np.flatnonzero(mask)
         return sorted(idx[np.argsort(_split_scores(seed, idx * 4 + key), kind='stable')[:n]].tolist()) if n else idx.tolist()
+    (xtr, ytr), (xte, yte), stem = *(data['train'], data['test']), 't10k'
     for c in classes:
         cat = root/f"{c}_{FMNIST_CLASSES[c]}"
-        (xtr, ytr), (xte, yte) = data['train'], data['test']
-        jobs = [(cat/'train/good'/f"train_{i:05d}.png", xtr[i]) for i in pick(ytr == c, n_train, 0)]
-        jobs += [(cat/'test/good'/f"t10k_{i:05d}.png", xte[i]) for i in pick(yte == c, n_test, 1)]
-        jobs += [(cat/'test/anomaly'/f"t10k_{i:05d}.png", xte[i]) for i in pick(yte != c, n_test, 2)]
+        tr = pick(ytr == c, n_train, 0)
+        if test_from == 'train':                  # validation: held-out training images (the training pool loses them)
+            if n_train is None or n_test is None: raise InputError("test_from='train' needs n_train and n_test (the split of the training set)")
+            held = np.zeros(len(ytr), bool); held[pick(ytr == c, n_train + n_test, 0)] = True
+            tr = pick(held, n_train, 3); good_mask = held.copy(); good_mask[tr] = False
+            xte, yte, stem = xtr, ytr, 'train'
+            test_good, test_bad = sorted(np.flatnonzero(good_mask).tolist()), pick(ytr != c, n_test, 2)
+        else: test_good, test_bad = pick(yte == c, n_test, 1), pick(yte != c, n_test, 2)
+        jobs = [(cat/'train/good'/f"train_{i:05d}.png", xtr[i]) for i in tr]
+        jobs += [(cat/'test/good'/f"{stem}_{i:05d}.png", xte[i]) for i in test_good]
+        jobs += [(cat/'test/anomaly'/f"{stem}_{i:05d}.png", xte[i]) for i in test_bad]
         for p, a in tqdm(jobs, desc=f"fashion-mnist {cat.name}", disable=not progress, leave=False): _write_png_once(p, lambda: a)
     atomic_write_json(root/'dataset.json', dict(name='fashion-mnist', config=config, anomalies='semantic (other classes)',
                                                 masks=False, license='MIT (Zalando Research)'))
@@ -429,17 +440,18 @@ def dataset_categories(dataset: str,               # a spec from the table above
         n = limit or 64
         root = materialise_textures(cache/f"textures-s{seed}{lim}", seed, n_train=n, n_test=n, progress=progress)
         name, anomalies = 'textures-synthetic', 'synthetic'
-    elif kind == 'fashion-mnist':
-        root = materialise_fashion_mnist(cache/f"fashion-mnist-s{seed}{lim}", seed, n_train=limit, n_test=limit,
-                                         src=path or None, progress=progress)
-        name, anomalies = 'fashion-mnist', 'semantic'
+    elif kind in ('fashion-mnist', 'fashion-mnist-val'):
+        if kind == 'fashion-mnist-val' and not limit: raise InputError("dataset 'fashion-mnist-val' needs a limit (images per folder of the split)")
+        root = materialise_fashion_mnist(cache/f"{kind}-s{seed}{lim}", seed, n_train=limit, n_test=limit, src=path or None,
+                                         progress=progress, test_from='train' if kind.endswith('-val') else 'test')
+        name, anomalies = kind, 'semantic'
     elif kind in ('mvtec', 'loco', 'folder', 'visa'):
         if not path: raise InputError(f"dataset {dataset!r}: give the local folder, e.g. {kind}:/data/{kind}")
         root, anomalies = Path(path).expanduser(), 'real'
         name = {'mvtec': 'mvtec_ad', 'loco': 'mvtec_loco', 'visa': 'visa'}.get(kind, root.name)
         if not root.is_dir(): raise InputError(f"{root}: dataset folder not found (datasets are never downloaded: download it yourself)")
     else:
-        raise InputError(f"unknown dataset {dataset!r}; use elpv, textures, fashion-mnist[:<idx dir>], mvtec:<root>, "
+        raise InputError(f"unknown dataset {dataset!r}; use elpv, textures, fashion-mnist[:<idx dir>], fashion-mnist-val[:<idx dir>], mvtec:<root>, "
                          f"loco:<root>, visa:<root> or folder:<root>")
     if kind == 'visa':
         known = sorted(set(pd.read_csv(root/'split_csv/1cls.csv').object)) if (root/'split_csv/1cls.csv').is_file() else list(VISA_CATEGORIES)
@@ -450,6 +462,39 @@ def dataset_categories(dataset: str,               # a spec from the table above
     bad = [c for c in cats if c not in known]
     if bad: raise InputError(f"{root}: no categories {bad}; found {known}")
     return name, anomalies, {c: category_samples(root/c) for c in cats}
+
+# %% ../../nbs/10_ad_data.ipynb #b4000002
+PUBLISHED_SIZES = {'mvtec_ad': (15, 3629, 1725), 'visa': (12, 8659, 2162), 'mvtec_loco': (5, 1772, 1568)}   # categories, train, test
+
+def dataset_size(name: str,                 # a profile dataset
+                 roots: dict | None = None, # {dataset: folder} of the paper's benchmarks (counted when given)
+                 limit: int | None = None   # the EvalConfig's cap per folder (materialised datasets)
+                ) -> dict:
+    "Categories, training and test images of a profile dataset: counted in its folder when given, else published / known sizes."
+    roots = roots or {}
+    if name in roots:
+        root = Path(roots[name])
+        if name == 'visa':
+            tab = pd.read_csv(root / 'split_csv' / '1cls.csv', dtype=str)
+            return dict(categories=int(tab.object.nunique()), train=int((tab.split == 'train').sum()),
+                        test=int((tab.split == 'test').sum()), source=f"counted in {root}")
+        cats = list_categories(root)
+        n = lambda f: len(list_images(f))
+        return dict(categories=len(cats), train=sum(n(root / c / 'train' / 'good') for c in cats),
+                    test=sum(n(d) for c in cats for d in (root / c / 'test').iterdir() if d.is_dir()), source=f"counted in {root}")
+    if name in PUBLISHED_SIZES:
+        c, tr, te = PUBLISHED_SIZES[name]
+        return dict(categories=c, train=tr, test=te, source='published sizes (folder not given)')
+    cap = lambda k: min(k, limit) if limit else k
+    if name == 'elpv':
+        return dict(categories=len(ELPV_EXPECTED), train=sum(cap(a) for a, _, _ in ELPV_EXPECTED.values()),
+                    test=sum(cap(b) + cap(c) for _, b, c in ELPV_EXPECTED.values()), source='ELPV protocol (ad.data)')
+    if name == 'textures':
+        k = limit or 64
+        return dict(categories=len(TEXTURES), train=len(TEXTURES) * k, test=len(TEXTURES) * k, source='texture benchmark (ad.data)')
+    if name in ('fashion-mnist', 'fashion-mnist-val'):
+        return dict(categories=10, train=10 * cap(6000), test=10 * (cap(1000) + cap(9000)), source='Fashion-MNIST one-class protocol (ad.data)')
+    raise InputError(f"unknown dataset {name!r}; known: elpv, textures, fashion-mnist, fashion-mnist-val, mvtec_ad, visa, mvtec_loco")
 
 # %% ../../nbs/10_ad_data.ipynb #01c3c6b3
 def overlay_keep(samples: pd.DataFrame,  # a samples table (its test rows are used)

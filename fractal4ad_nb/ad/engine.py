@@ -4,11 +4,12 @@
 
 # %% ../../nbs/19_ad_engine.ipynb #e19a0003
 from __future__ import annotations
-import fcntl, gc, hashlib, json, os, shutil
-from dataclasses import dataclass, field, asdict, fields
+import fcntl, gc, hashlib, json, os, shutil, subprocess, sys, time
+from dataclasses import dataclass, field, asdict, fields, replace
 from pathlib import Path
 import numpy as np
 import pandas as pd
+import torch
 import yaml
 from tqdm.auto import tqdm
 from fastcore.script import store_true
@@ -28,7 +29,7 @@ from .deploy import export_model
 # %% auto #0
 __all__ = ['BACKENDS', 'PRESETS', 'RUNS_DIR', 'EvalConfig', 'parse_seeds', 'entry_backend', 'entry_label', 'make_eval_config',
            'check_eval_inputs', 'read_config', 'samples_fingerprint', 'run_identity', 'run_id', 'read_records',
-           'merge_results', 'shard_from_env', 'run_eval', 'evaluate_cli', 'methods_cli']
+           'merge_results', 'shard_from_env', 'run_eval', 'run_eval_processes', 'evaluate_cli', 'methods_cli']
 
 # %% ../../nbs/19_ad_engine.ipynb #e19a0006
 BACKENDS = ('anomalib', 'own')
@@ -57,6 +58,8 @@ class EvalConfig:
     accelerator: str = 'auto'         # Lightning accelerator (anomalib methods)
     progress: bool = True
     keep_work: bool = False           # keep anomalib's working folders under out/_work
+    val_images: int | None = None     # anomalib methods without early stopping: validate on this many test images per label (None: all)
+    threads: int | None = None        # torch threads of this process (None: leave torch's setting); see "Threads"
 
     def __post_init__(self):
         if self.backend not in BACKENDS: raise InputError(f"backend must be one of {BACKENDS}, got {self.backend!r}")
@@ -64,6 +67,8 @@ class EvalConfig:
         if self.norm not in ('card', 'imagenet'): raise InputError(f"norm must be 'card' (the backbone's mean/std) or 'imagenet', got {self.norm!r}")
         if not 0 < float(self.fpr) < 1: raise InputError(f"fpr must be in (0, 1), got {self.fpr}")
         if self.image_size is not None and int(self.image_size) < 16: raise InputError(f"image_size must be >= 16, got {self.image_size}")
+        if self.val_images is not None and int(self.val_images) < 1: raise InputError(f"val_images must be >= 1 (or None: all test images), got {self.val_images}")
+        if self.threads is not None and int(self.threads) < 1: raise InputError(f"threads must be >= 1 (or None), got {self.threads}")
         if isinstance(self.seeds, (str, int)): self.seeds = parse_seeds(self.seeds)
         self.seeds = [int(s) for s in self.seeds]
         if isinstance(self.categories, str): self.categories = [self.categories]
@@ -199,6 +204,8 @@ def run_identity(entry: dict, backend: str, bb: Backbone, cfg: EvalConfig, datas
                  input_norm=[list(bb.mean), list(bb.std)] if cfg.norm == 'card' else 'imagenet',
                  seed=int(seed), scale=cfg.scale, image_size=int(image_size), fpr=float(cfg.fpr) if backend == 'own' else None)
     if entry['method'] == 'patchcore': ident['coreset_sampler'] = entry.get('sampler', DEFAULT_SAMPLER)   # PatchCore only: other ids unchanged
+    if cfg.val_images is not None and backend == 'anomalib' and method_spec(entry['method'], cfg.scale)[0].patience is None:
+        ident['val_images'] = int(cfg.val_images)      # decides anomalib's normalised scores and decisions (not the metrics)
     return ident
 
 def run_id(identity: dict) -> str:
@@ -347,7 +354,7 @@ def _run_one(out: Path, cfg: EvalConfig, entry: dict, backend: str, label: str, 
         r, scores, maps = run_anomalib(entry['method'], bb, samples, work, dataset=name, category=cat, seed=seed,
                                        scale=cfg.scale, image_size=size, norm=cfg.norm, n_overlays=cfg.overlays,
                                        num_workers=cfg.num_workers, folder=folder, accelerator=cfg.accelerator, sampler=sampler,
-                                       standardize=bool(entry.get('standardize', False)))
+                                       standardize=bool(entry.get('standardize', False)), val_per_label=cfg.val_images)
         res = dict(row={**r, 'method': label}, scores=scores, maps=maps)
         if not cfg.keep_work: shutil.rmtree(work, ignore_errors=True)
     else:
@@ -368,6 +375,7 @@ def run_eval(config,                 # an EvalConfig, a dict or a config file (s
     "Run every seed × backbone × method entry × category of `config` (of this shard) that `out` does not hold yet; returns their rows."
     cfg = read_config(config, preset)
     k, n = parse_shard(shard)
+    if cfg.threads: torch.set_num_threads(int(cfg.threads))
     out = Path(cfg.out); out.mkdir(parents=True, exist_ok=True)
     done = set(merge_results(out).run_id.dropna().astype(str))       # also repairs views left stale by a killed process
     atomic_write_json(out/'config.json', json.loads(json.dumps(asdict(cfg), default=str)))   # (after: a damaged folder stays as it was)
@@ -415,6 +423,47 @@ def run_eval(config,                 # an EvalConfig, a dict or a config file (s
     df = df[df.run_id.isin(order)]
     return df.iloc[np.argsort(df.run_id.map(order).to_numpy(), kind='stable')].reset_index(drop=True)
 
+# %% ../../nbs/19_ad_engine.ipynb #40a6dd65
+def run_eval_processes(config,                     # an EvalConfig, a dict or a config file (see `read_config`)
+                       processes: int = 2,         # shard processes on this machine
+                       threads: int | None = None, # torch threads of each (default: cores / processes, at least 1)
+                       preset: str = 'paper'       # the preset a dict or file starts from
+                      ) -> pd.DataFrame:
+    "`run_eval` split over `processes` local shard processes with `threads` torch threads each; returns the rows of all runs."
+    cfg = read_config(config, preset)
+    n = int(processes)
+    if n < 1: raise InputError(f"processes must be >= 1, got {processes}")
+    th = int(threads or max(1, len(os.sched_getaffinity(0)) // n))
+    if n == 1: return run_eval(replace(cfg, threads=th))
+    out = Path(cfg.out); (out/'logs').mkdir(parents=True, exist_ok=True)
+    cf = out/'config.shards.json'
+    atomic_write_json(cf, json.loads(json.dumps(asdict(replace(cfg, threads=th, progress=False)), default=str)))
+    env = {**os.environ, 'OMP_NUM_THREADS': str(th), 'MKL_NUM_THREADS': str(th)}
+    launcher = out/'logs'/'shard.py'                  # a file run as a program: what the console script does (core.cli)
+    atomic_write_text(launcher, 'from fractal4ad_nb.ad.engine import methods_cli\nmethods_cli()\n')
+    procs = []
+    for k in range(n):
+        log = out/'logs'/f"shard-{k}-of-{n}.log"
+        with open(log, 'w') as f:
+            procs.append((subprocess.Popen([sys.executable, str(launcher), str(cf), '--shard', f"{k}/{n}", '--quiet'], stdout=f,
+                                           stderr=subprocess.STDOUT, env=env), log))
+    before = len(list((out/RUNS_DIR).glob('*.json'))) if (out/RUNS_DIR).is_dir() else 0
+    bar = tqdm(desc=f"runs ({n} processes x {th} threads)", unit='run', disable=not cfg.progress)
+    try:
+        while any(p.poll() is None for p, _ in procs):
+            time.sleep(2)
+            done = len(list((out/RUNS_DIR).glob('*.json'))) if (out/RUNS_DIR).is_dir() else 0
+            bar.update(done - before - bar.n)
+    except BaseException:
+        for p, _ in procs: p.terminate()
+        raise
+    finally: bar.close()
+    for k, (p, log) in enumerate(procs):
+        if p.returncode != 0:
+            tail = '\n'.join(Path(log).read_text(errors='replace').strip().splitlines()[-5:])
+            raise RuntimeError(f"evaluation shard {k}/{n} failed (exit {p.returncode}); log {log}:\n{tail}")
+    return run_eval(replace(cfg, progress=False))
+
 # %% ../../nbs/19_ad_engine.ipynb #64f1c5d0
 def _csv(s): return [x.strip() for x in str(s).split(',') if x.strip()] if s else None
 
@@ -435,6 +484,8 @@ def evaluate_cli(out: str,                        # results folder: results.csv,
                  accelerator: str = 'auto',       # Lightning accelerator: auto (a GPU when there is one), cpu, gpu
                  sampler: str = DEFAULT_SAMPLER,  # PatchCore's coreset sampler: fast (ad.coreset) or anomalib (anomalib's KCenterGreedy)
                  shard: str = None,               # k/N: this process runs every N-th run from the k-th (N processes share OUT), or auto
+                 threads: int = None,             # torch threads of this process (default: torch's, all cores); N processes on one machine: cores / N
+                 val_images: int = None,          # PatchCore/PaDiM-like methods: validate on this many test images per label (default: all; metrics unchanged)
                  quiet: store_true = False):      # no progress bar
     "Run anomalib methods with fractal / random / ImageNet backbones on MVTec-layout data; resumable results in OUT."
     tame_malloc()
@@ -444,7 +495,8 @@ def evaluate_cli(out: str,                        # results folder: results.csv,
         ms = [{'method': m, 'sampler': sampler} if m == 'patchcore' and sampler != DEFAULT_SAMPLER else m for m in (_csv(methods) or [])]
         cfg = make_eval_config(profile if profile in PRESETS else 'paper', out=out, dataset=dataset, methods=ms,
                                backbones=_csv(backbones), arch=arch, categories=_csv(categories), seeds=parse_seeds(seeds),
-                               scale=profile, norm=norm, limit=limit, overlays=overlays, progress=not quiet)
+                               scale=profile, norm=norm, limit=limit, overlays=overlays, progress=not quiet, threads=threads,
+                               val_images=val_images)
         cfg.image_size, cfg.num_workers, cfg.accelerator = image_size, workers, accelerator   # checked as typed:
         check_eval_inputs(cfg, {'image_size': '--image_size', 'num_workers': '--workers', 'accelerator': '--accelerator'})
         df = run_eval(cfg, shard=sh)

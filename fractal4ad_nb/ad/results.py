@@ -15,7 +15,7 @@ from ..core import InputError
 
 # %% auto #0
 __all__ = ['RUN_KEY', 'METRICS', 'run_name', 'read_results', 'markdown_table', 'summary_markdown', 'read_scores',
-           'bootstrap_auroc', 'compare_settings', 'finding', 'overlay_figure']
+           'bootstrap_auroc', 'compare_settings', 'finding', 'gap_closed', 'overlay_figure']
 
 # %% ../../nbs/17_ad_results.ipynb #e17a0006
 RUN_KEY = ['dataset', 'category', 'method', 'backbone', 'arch', 'seed', 'scale', 'image_size', 'norm']
@@ -173,7 +173,8 @@ def finding(table: pd.DataFrame, # `compare_settings` with the rows 'fractal −
             fractal: str,        # the fractal setting's name
             random: str,         # the random setting's name
             imagenet: str = None,# the ImageNet setting's name (None: not evaluated)
-            where: str = ''      # e.g. 'ELPV, PatchCore'
+            where: str = '',     # e.g. 'ELPV, PatchCore'
+            gap: dict | None = None # `gap_closed`'s result: the share of the random-to-ImageNet gap (said when defined)
            ) -> str:
     "One sentence: how fractal pre-training compared with random init, and how far ImageNet was from it (95 % intervals)."
     t = table.set_index('what')
@@ -190,7 +191,23 @@ def finding(table: pd.DataFrame, # `compare_settings` with the rows 'fractal −
         if up: out += f"; ImageNet was {s} higher still" if e > 0 else f"; ImageNet was {s} higher"
         elif down: out += f"; ImageNet was {s} lower"
         else: out += f"; ImageNet did not differ clearly from fractal pre-training ({'+' if e >= 0 else '−'}{s})"
+    if gap is not None and np.isfinite(gap['estimate']):
+        out += f"; fractal pre-training closed {gap['estimate']:.0%} [{gap['lo']:.0%}, {gap['hi']:.0%}] of the random-to-ImageNet gap"
     return out + '.'
+
+# %% ../../nbs/17_ad_results.ipynb #3d0a4e05
+def gap_closed(point: pd.Series,      # estimates (`bootstrap_auroc`)
+               reps: pd.DataFrame,    # their replicates
+               fractal: str = 'fractal', random: str = 'random', imagenet: str = 'imagenet',
+               level: float = 0.95    # interval level
+              ) -> dict:
+    "`{estimate, lo, hi}` of the share of the random-to-ImageNet gap that the fractal setting closes (NaN where ImageNet is not clearly above random)."
+    q = [(1 - level) / 2, 1 - (1 - level) / 2]
+    den = reps[imagenet] - reps[random]
+    if not (float(den.quantile(q[0])) > 0 and point[imagenet] > point[random]): return dict(estimate=np.nan, lo=np.nan, hi=np.nan)
+    r = (reps[fractal] - reps[random]) / den
+    return dict(estimate=float((point[fractal] - point[random]) / (point[imagenet] - point[random])),
+                lo=float(r.quantile(q[0])), hi=float(r.quantile(q[1])))
 
 # %% ../../nbs/17_ad_results.ipynb #e17a0016
 def overlay_figure(samples: pd.DataFrame,  # the samples table (image and mask paths, labels)
