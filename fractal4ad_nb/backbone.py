@@ -21,9 +21,9 @@ __all__ = ['ARCHS', 'PAPER_MEAN', 'PAPER_STD', 'IMAGENET_MEAN', 'IMAGENET_STD', 
            'backbone_state_dict', 'key_report', 'timm_config', 'save_backbone', 'read_card', 'load_backbone',
            'import_official_checkpoint', 'import_checkpoint_cli', 'Backbone', 'random_backbone', 'map_by_position',
            'offline_imagenet_state_dict', 'imagenet_backbone', 'checkpoint_backbone', 'resolve_backbone',
-           'backbone_folder', 'weights_fingerprint', 'feature_layers', 'network_skeleton', 'feature_network',
-           'n_blocks', 'check_blocks', 'block_features', 'reference_features', 'recalibrate_bn', 'bn_calibration',
-           'level_stats', 'feature_diagnostics', 'feature_problems']
+           'backbone_folder', 'weights_fingerprint', 'feature_layers', 'min_image_size', 'check_image_size',
+           'network_skeleton', 'feature_network', 'n_blocks', 'check_blocks', 'block_features', 'reference_features',
+           'recalibrate_bn', 'bn_calibration', 'level_stats', 'feature_diagnostics', 'feature_problems']
 
 # %% ../nbs/06_backbone.ipynb #c08b06cc
 ARCHS = {   # name -> family
@@ -395,6 +395,31 @@ def feature_layers(arch: str,     # a timm CNN architecture
             raise InputError(f"{arch} has no feature map at stride {2 ** (int(k) + 1)} (level {k}); it has strides {sorted(by_red)}")
         out.append(by_red[2 ** (int(k) + 1)])
     return out
+
+# %% ../nbs/06_backbone.ipynb #72911da6
+@functools.lru_cache(maxsize=None)
+def _min_image_size(arch: str, model_args: str) -> int:
+    with torch.device('meta'): net = create_model(arch, 0, json.loads(model_args))
+    return max(int(i['reduction']) for i in net.feature_info)
+
+def min_image_size(arch: str,                   # timm architecture
+                   model_args: dict | None = None # constructor arguments that shape the weights
+                  ) -> int:
+    "The smallest square input `arch` takes: its largest feature stride (ViT / Swin: the patch size)."
+    return _min_image_size(arch, json.dumps(model_args or {}, sort_keys=True))
+
+def check_image_size(size,                       # what the user passed
+                     arch: str,                  # timm architecture of the backbone
+                     option: str = '--image_size', # the option as the user typed it
+                     model_args: dict | None = None # constructor arguments of the backbone
+                    ) -> int:
+    "`size` as an int if `arch` takes square inputs of that size, else an `InputError` naming `option` and the minimum."
+    lo = min_image_size(arch, model_args)
+    ok = isinstance(size, (int, np.integer)) and not isinstance(size, bool) or (isinstance(size, float) and float(size).is_integer())
+    if not ok or int(size) < lo:
+        raise InputError(f"{option} {size!r} is below {lo}, the smallest input {arch} takes (its largest feature stride); "
+                         f"give {option} {lo} or more")
+    return int(size)
 
 # %% ../nbs/06_backbone.ipynb #b7a10c32
 def _vit_native_args(arch: str, sd: dict) -> dict:

@@ -18,15 +18,15 @@ from .core import (InputError, run_cli, Recipe, RECIPES, recipe_from_config, par
                                 save_figure, same_job, job_diff, read_record, check_int, parse_ints, check_output_file, inside,
                                 output_lock, encoded_ok)
 from .ifs import SystemBank, sample_bank, convert_official_bank
-from .render import FractalsRecipe, FractalConfig, contact_sheet
-from .mandelbulb import MANDELBULBVAR_POWERS, MANDELBULBVAR_RULES
+from .render import FractalsRecipe, FractalConfig, contact_sheet, HUE_MODES
+from .mandelbulb import MANDELBULBVAR_POWERS, MANDELBULBVAR_RULES, QUIRKS, BACKENDS, MODES
 from .mandelbulbvar import MandelbulbVARRecipe
-from .multiformula import MultiFractalsRecipe, MultiMandelbulbsRecipe, MultiConfig
+from .multiformula import MultiFractalsRecipe, MultiMandelbulbsRecipe, MultiConfig, MandelbulbSource, BG_REMOVAL
 
 # %% auto #0
-__all__ = ['SPEC_FILE', 'MANIFEST_DIR', 'manifest_path', 'dataset_spec', 'read_spec', 'prepare_output', 'manifest_files',
-           'read_manifest', 'opencv_threads', 'shard_indices', 'write_dataset', 'verify_dataset', 'RecipeDataset',
-           'bank_cli', 'convert_bank_cli', 'fractals_cli', 'multifractals_cli', 'multimandelbulbs_cli',
+__all__ = ['SPEC_FILE', 'MANIFEST_DIR', 'MAX_SYSTEMS', 'manifest_path', 'dataset_spec', 'read_spec', 'prepare_output',
+           'manifest_files', 'read_manifest', 'opencv_threads', 'shard_indices', 'write_dataset', 'verify_dataset',
+           'RecipeDataset', 'bank_cli', 'convert_bank_cli', 'fractals_cli', 'multifractals_cli', 'multimandelbulbs_cli',
            'mandelbulbvar_cli', 'verify_cli', 'dataset_sheet', 'sheet_cli']
 
 # %% ../nbs/05_data.ipynb #6d4e825b
@@ -82,7 +82,8 @@ def _probe(recipe: Recipe):
     "Render image 0 once: a setting that cannot work (an image too large for memory, ...) fails here, before any file exists."
     try: img = recipe.render(0)
     except MemoryError as e:
-        raise InputError(f"one image of this dataset does not fit in memory ({e}); choose a smaller --size") from None
+        more = ' or --niter' if hasattr(getattr(recipe, 'cfg', None), 'niter') else ''
+        raise InputError(f"one image of this dataset does not fit in memory ({e}); choose a smaller --size{more}") from None
     if not (isinstance(img, np.ndarray) and img.dtype == np.uint8 and img.ndim == 3 and img.shape[2] == 3):
         raise InputError(f"recipe {recipe.name!r} renders {getattr(img, 'dtype', type(img))} {getattr(img, 'shape', '')}, not (H, W, 3) uint8")
 
@@ -343,6 +344,25 @@ def _check_sizes(**opts):
     "Check the CLI's counts, named as typed: `classes=3` is `--classes`."
     lo = dict(seed=0, bank_seed=0, size=4)
     for k, v in opts.items(): check_int(v, f"--{k}", lo.get(k, 1), 16384 if k == 'size' else None)
+    if opts.get('min_objects', 0) > opts.get('max_objects', 1 << 62):
+        raise InputError(f"--min_objects {opts['min_objects']} exceeds --max_objects {opts['max_objects']}; give --min_objects <= --max_objects")
+
+def _check_choice(value, option: str, choices):
+    "An `InputError` naming `option` unless `value` is one of `choices`."
+    if value not in choices: raise InputError(f"{option} must be one of {', '.join(choices)}, got {value!r}")
+
+MAX_SYSTEMS = 10_000_000   # a bank of IFS systems is sampled at ~90 us per system (2 cores): 10 million take ~15 minutes
+
+def _bank_for(bank, classes: int, systems_per_class: int, bank_seed: int) -> SystemBank:
+    "The --bank file (checked to hold C x S/C systems) or a freshly sampled bank."
+    S = classes * systems_per_class
+    if S > MAX_SYSTEMS: raise InputError(f"--classes {classes} x --systems_per_class {systems_per_class} = {S} IFS systems; at most {MAX_SYSTEMS:,}")
+    if not bank: return sample_bank(S, bank_seed)
+    b = SystemBank.load(bank)
+    if len(b) < S:
+        raise InputError(f"--bank {bank} holds {len(b)} systems, but --classes {classes} x --systems_per_class {systems_per_class} "
+                         f"need {S}; pass a bank of at least {S} (fractal4ad-bank OUT --num_systems {S}) or lower --classes / --systems_per_class")
+    return b
 
 @cli
 def bank_cli(out: str,                    # .npz file to write
@@ -354,8 +374,9 @@ def bank_cli(out: str,                    # .npz file to write
              overwrite: store_true = False): # replace an existing OUT (never a dataset's own bank.npz)
     "Sample a bank of IFS systems (σ-factor constrained) and save it as .npz."
     def go():
-        check_int(num_systems, '--num_systems'); check_int(seed, '--seed', 0)
+        check_int(num_systems, '--num_systems', 1, MAX_SYSTEMS); check_int(seed, '--seed', 0); check_int(max_n, '--max_n', 1, 64)
         if not 1 <= min_n <= max_n: raise InputError(f"need 1 <= --min_n <= --max_n, got {min_n}, {max_n}")
+        if not (np.isfinite(bval) and bval > 0): raise InputError(f"--bval must be a positive number (translations are drawn from U(-bval, bval)), got {bval}")
         _check_bank_out(out, overwrite)
         b = sample_bank(num_systems, seed, (min_n, max_n), bval)
         print(f"wrote {b.save(out)}: {len(b)} systems, sha256 {b.sha256[:12]}")
@@ -399,8 +420,9 @@ def fractals_cli(out: str,                       # output dataset folder
                      size=size, niter=niter, **({} if workers is None else {'workers': workers}))
         if systems_per_class > per_class: raise InputError(f"--systems_per_class {systems_per_class} exceeds --per_class {per_class}: "
                                                            "some IFS systems would never be drawn; lower --systems_per_class")
+        _check_choice(hue, '--hue', HUE_MODES)
         S = classes * systems_per_class
-        b = SystemBank.load(bank) if bank else sample_bank(S, bank_seed)
+        b = _bank_for(bank, classes, systems_per_class, bank_seed)
         rec = FractalsRecipe(b, classes, per_class, S, seed,
                              FractalConfig(size=size, niter=niter, background=background, patch=patch, jitter=not no_jitter, hue=hue))
         print(json.dumps(write_dataset(rec, out, workers, shard or (0, 1), fmt, progress=not quiet, durable=durable)))
@@ -431,8 +453,9 @@ def multifractals_cli(out: str,                    # output dataset folder
         _check_sizes(classes=classes, per_class=per_class, systems_per_class=systems_per_class, seed=seed, bank_seed=bank_seed,
                      size=size, niter=niter, min_objects=min_objects, max_objects=max_objects,
                      **({} if workers is None else {'workers': workers}))
+        _check_choice(hue, '--hue', HUE_MODES)
         S = classes * systems_per_class
-        b = SystemBank.load(bank) if bank else sample_bank(S, bank_seed)
+        b = _bank_for(bank, classes, systems_per_class, bank_seed)
         cfg = MultiConfig(size=size, niter=niter, n_objects=(min_objects, max_objects), cap_by_sources=not no_cap,
                           background=background, hue=hue)
         print(json.dumps(write_dataset(MultiFractalsRecipe(b, classes, per_class, S, seed, cfg), out, workers, shard or (0, 1), fmt, not quiet,
@@ -460,9 +483,13 @@ def multimandelbulbs_cli(out: str,                  # output dataset folder
     def go():
         _check_sizes(classes=classes, per_class=per_class, seed=seed, size=size, min_objects=min_objects, max_objects=max_objects,
                      **({} if workers is None else {'workers': workers}))
+        _check_choice(bg_removal, '--bg_removal', BG_REMOVAL)
+        src = MandelbulbSource(source)
+        if classes > len(src): raise InputError(f"--classes {classes} exceeds the {len(src)} classes of SOURCE {source}; lower --classes, "
+                                                "or write more (power, rule) classes with fractal4ad-mandelbulbvar")
         cfg = MultiConfig(size=size, n_objects=(min_objects, max_objects), cap_by_sources=not no_cap, background=background,
                           blur_p=0.0, jitter=False, patch=False, flips=False)
-        rec = MultiMandelbulbsRecipe(source, classes, per_class, seed, cfg, bg_removal)
+        rec = MultiMandelbulbsRecipe(src, classes, per_class, seed, cfg, bg_removal)
         print(json.dumps(write_dataset(rec, out, workers, shard or (0, 1), fmt, not quiet, durable=durable)))
     run_cli(go)
 
@@ -488,6 +515,15 @@ def mandelbulbvar_cli(out: str,                  # output folder (MandelbulbVAR 
         _check_sizes(per_class=per_class, size=size, seed=seed, batch=batch, **({} if workers is None else {'workers': workers}))
         ps = parse_ints(powers, '--powers') if powers else MANDELBULBVAR_POWERS
         rs = parse_ints(rules, '--rules') if rules else MANDELBULBVAR_RULES
+        for xs, o, ok, rng in ((ps, '--powers', lambda x: x >= 1, '>= 1 (MandelbulbVAR-1k uses 2..18)'), (rs, '--rules', lambda x: 0 <= x <= 511, 'in 0..511 (9 bits)')):
+            bad = [x for x in xs if not ok(x)]
+            if bad: raise InputError(f"{o} holds {bad[0]}; each must be an integer {rng}")
+            if len(set(xs)) != len(xs): raise InputError(f"{o} repeats a value ({','.join(map(str, xs))}); each (power, rule) class must be unique")
+        for v, o, ch in ((quirks, '--quirks', QUIRKS), (backend, '--backend', BACKENDS), (mode, '--mode', MODES)): _check_choice(v, o, ch)
+        if backend == 'numba' and device not in (None, 'cpu'): raise InputError(f"--device {device} needs --backend torch (the numba backend runs on the CPU)")
+        if backend == 'torch' and str(device).startswith('cuda') and not torch.cuda.is_available():
+            raise InputError(f"--device {device}: torch sees no GPU here; use --device cpu, or --backend numba")
+        if mode == 'fast' and max(ps) >= 32: raise InputError(f"--mode fast needs --powers below 32 (got {max(ps)}); use --mode exact")
         rec = MandelbulbVARRecipe(ps, rs, per_class, size, seed, quirks, backend, mode=mode, device=device)
         print(json.dumps(write_dataset(rec, out, workers, shard or (0, 1), fmt, not quiet, batch=batch, durable=durable)))
     run_cli(go)

@@ -16,7 +16,7 @@ from lightning.pytorch.callbacks import ModelCheckpoint, LearningRateMonitor
 from lightning.pytorch.loggers import CSVLogger
 from fastcore.script import store_true
 from .core import cli
-from .core import (InputError, run_cli, quiet_lightning, item_rng, Stream, read_image, list_images, atomic_write_json, sha256_bytes,
+from .core import (InputError, run_cli, check_int, quiet_lightning, item_rng, Stream, read_image, list_images, atomic_write_json, sha256_bytes,
                                 sha256_file, same_job, job_diff, from_preset)
 from .data import read_spec, read_manifest, opencv_threads, SPEC_FILE
 from .backbone import (PAPER_MEAN, PAPER_STD, check_arch, create_model, model_args_for, save_backbone, backbone_state_dict,
@@ -24,7 +24,8 @@ from .backbone import (PAPER_MEAN, PAPER_STD, check_arch, create_model, model_ar
 
 # %% auto #0
 __all__ = ['PRESETS', 'ImageFiles', 'image_folder_dataset', 'split_indices', 'Prepared', 'ShardSampler', 'PretrainConfig',
-           'make_config', 'Classifier', 'ShardedData', 'Throughput', 'pretrain', 'pretrain_cli', 'training_curves']
+           'make_config', 'Classifier', 'ShardedData', 'Throughput', 'check_accelerator', 'pretrain', 'pretrain_cli',
+           'training_curves']
 
 # %% ../nbs/07_pretrain.ipynb #d9ed8d1f
 class ImageFiles(torch.utils.data.Dataset):
@@ -346,6 +347,22 @@ def _devices(v):
     if isinstance(v, str) and v.strip().lstrip('-').isdigit(): return int(v)
     return v
 
+# %% ../nbs/07_pretrain.ipynb #d2d40d5a
+def check_accelerator(name: str,                  # what the user passed, e.g. 'gpu'
+                      option: str = '--accelerator' # the option as the user typed it
+                     ) -> str:
+    "`name` if Lightning knows that accelerator and this machine has it, else an `InputError` naming `option` and the choices."
+    from lightning.pytorch.accelerators import AcceleratorRegistry
+    known = sorted(AcceleratorRegistry.available_accelerators())
+    def has(a):
+        try: return bool(type(AcceleratorRegistry.get(a)).is_available())
+        except Exception: return False                        # e.g. tpu without torch_xla
+    here = [a for a in known if has(a)]
+    if name in ('auto', *here) or (name == 'gpu' and set(here) & {'cuda', 'mps'}): return name
+    if name == 'gpu' or name in known:
+        raise InputError(f"{option} {name}: this machine has no {name} device; use {option} auto or one of {', '.join(here)}")
+    raise InputError(f"{option} {name!r} is not an accelerator; choose auto, gpu or one of {', '.join(known)} (this machine has {', '.join(here)})")
+
 # %% ../nbs/07_pretrain.ipynb #a1e0d9d2
 def pretrain(data,                               # dataset folder (see image_folder_dataset) or a torch Dataset of (image, label)
              out,                                # run folder
@@ -362,6 +379,7 @@ def pretrain(data,                               # dataset folder (see image_fol
     base, C, labels, ds_entry = _dataset_facts(data, num_classes)
     if C < 2: raise InputError(f"classification needs at least 2 classes, the dataset has {C}")
     tr_idx, va_idx = split_indices(labels if labels is not None else len(base), cfg.val_fraction, cfg.seed)
+    check_accelerator(cfg.accelerator, 'accelerator')
     on_gpu = cfg.accelerator in ('gpu', 'cuda') or (cfg.accelerator == 'auto' and torch.cuda.is_available())
     hw = _auto_hw(cfg, on_gpu)
     if on_gpu: torch.set_float32_matmul_precision('high')
@@ -454,6 +472,10 @@ def pretrain_cli(data: str,                      # dataset folder (ImageFolder l
             try: base = json.loads(Path(config).read_text())
             except (OSError, ValueError) as e: raise InputError(f"--config {config}: cannot read a JSON object of settings ({e})") from None
             if not isinstance(base, dict): raise InputError(f"--config {config}: expected a JSON object of PretrainConfig fields")
+        for v, o, lo in ((epochs, '--epochs', 1), (batch_size, '--batch_size', 1), (ref_batch, '--ref_batch', 1), (crop, '--crop', 1),
+                         (workers, '--workers', 0), (accumulate, '--accumulate', 1), (num_nodes, '--num_nodes', 1), (seed, '--seed', 0)):
+            if v is not None: check_int(v, o, lo)
+        if accelerator is not None: check_accelerator(accelerator)
         cfg = make_config(preset, **{**base, **{k: v for k, v in given.items() if v is not None}})
         r = pretrain(data, out, cfg, resume=resume, progress=not quiet)
         if r['rank'] == 0: print(json.dumps(r))

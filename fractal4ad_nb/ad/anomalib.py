@@ -67,7 +67,8 @@ ANOMALIB = {
 ANOMALIB_SCALES = {'paper': dict(image_size=256, max_epochs=None, patience=True),
                    'cpu': dict(image_size=128, max_epochs=2, patience=False),
                    'smoke': dict(image_size=64, max_epochs=1, patience=True)}   # the paper's settings, sizes shrunk (reproduce 'paper-smoke')
-PADIM_N_FEATURES = {'resnet18': 100, 'wide_resnet50_2': 550}   # the paper's random channel subsets (anomalib's defaults)
+PADIM_N_FEATURES = {'resnet18': 100, 'wide_resnet50_2': 550,   # the paper's random channel subsets (anomalib's defaults)
+                    'resnet50': 550}   # same layer1-3 widths as WRN-50-2 (256 + 512 + 1024): all 1792 would need ~53 GB of inverse covariances at 256 px
 
 # %% ../../nbs/12_ad_anomalib.ipynb #06aa6037
 def method_spec(method: str,          # a key of ANOMALIB

@@ -19,10 +19,10 @@ from ..core import list_images, read_image, same_job, read_record, job_diff
 
 # %% auto #0
 __all__ = ['VISA_CATEGORIES', 'ELPV_CATEGORIES', 'ELPV_EXPECTED', 'TEXTURES', 'FMNIST_DIR', 'FMNIST_CLASSES', 'PUBLISHED_SIZES',
-           'image_size_of', 'samples_frame', 'category_samples', 'list_categories', 'visa_samples', 'elpv_split',
-           'materialise_elpv', 'perlin_anomaly', 'materialise_textures', 'read_idx', 'load_fashion_mnist',
-           'materialise_fashion_mnist', 'dataset_categories', 'dataset_size', 'overlay_keep', 'load_images',
-           'load_masks']
+           'image_size_of', 'samples_frame', 'category_samples', 'list_categories', 'visa_samples', 'elpv_fingerprint',
+           'textures_fingerprint', 'fashion_mnist_fingerprint', 'elpv_split', 'materialise_elpv', 'perlin_anomaly',
+           'materialise_textures', 'read_idx', 'load_fashion_mnist', 'materialise_fashion_mnist', 'dataset_categories',
+           'dataset_size', 'overlay_keep', 'load_images', 'load_masks']
 
 # %% ../../nbs/10_ad_data.ipynb #edc83451
 _OK_MODES = {'1', 'L', 'P', 'RGB', 'RGBA', 'LA'}
@@ -162,16 +162,60 @@ def visa_samples(root,                      # the VisA root (holding split_csv/ 
     if ((df.split == 'train') & (df.label_index == 1)).any(): raise InputError(f"{csvf}: {category!r} lists anomalous images for training")
     return df
 
+# %% ../../nbs/10_ad_data.ipynb #48e704ed
+import importlib.metadata, hashlib
+from ..core import sha256_file
+
+def _tree_sha256(folder: Path) -> str:
+    "SHA-256 over the relative paths and contents of every file under `folder`."
+    h = hashlib.sha256()
+    for p in sorted(q for q in folder.rglob('*') if q.is_file()): h.update(f"{p.relative_to(folder).as_posix()}|{sha256_file(p)}|".encode())
+    return h.hexdigest()
+
+def _version(dist: str) -> str:
+    try: return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError: return 'not installed'
+
+def elpv_fingerprint() -> dict:
+    "The installed `elpv-dataset`: its version and a SHA-256 over its data files (labels.csv and the images)."
+    import elpv_dataset
+    return {'elpv-dataset': _version('elpv-dataset'), 'data_sha256': _tree_sha256(Path(elpv_dataset.__file__).parent/'data')}
+
+def textures_fingerprint() -> dict:
+    "The versions of the packages the texture benchmark is made from."
+    return {d: _version(d) for d in ('scikit-image', 'anomalib', 'scikit-learn')}
+
+def fashion_mnist_fingerprint(src=None, # folder of the IDX files (see load_fashion_mnist)
+                              env=None  # the environment to read FASHION_MNIST_DIR from
+                             ) -> dict:
+    "The SHA-256 of each of Fashion-MNIST's four IDX files (missing files: `load_fashion_mnist`'s error)."
+    src = Path(src or (os.environ if env is None else env).get('FASHION_MNIST_DIR', FMNIST_DIR))
+    files = [src/f"{s}-{k}-ubyte.gz" for s in ('train', 't10k') for k in ('images-idx3', 'labels-idx1')]
+    if not all(f.is_file() for f in files): load_fashion_mnist(src, env)      # raises, naming the missing file and the fix
+    return {f.name: sha256_file(f) for f in files}
+
+def _source_change(old: dict | None, new: dict) -> str:
+    "What differs between two source fingerprints, for a message."
+    if not isinstance(old, dict): return 'the copy was made before sources were fingerprinted'
+    return '; '.join(f"{k}: {str(old.get(k))[:16]} != {str(new.get(k))[:16]}" for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k))
+
 # %% ../../nbs/10_ad_data.ipynb #d0ec3e90
-def _begin_materialise(root, config: dict) -> tuple[Path, bool]:
-    "Create `root`; True if it already holds a finished dataset made with `config`, InputError if made differently."
+def _begin_materialise(root, config: dict, source: dict | None = None) -> tuple[Path, bool]:
+    """Create `root`; True if it already holds a finished dataset made with `config` from `source` (a fingerprint, added to
+    `config` in place: the caller records `config`), InputError if made differently or from another source."""
     root = Path(root); root.mkdir(parents=True, exist_ok=True)
+    if source is not None: config['source_fingerprint'] = source
     meta, job = root/'dataset.json', {'config': config}
-    same = same_job(meta, job)
-    if same is False:
-        raise InputError(f"{meta}: this folder holds a dataset made with other settings "
-                         f"({'; '.join(job_diff(read_record(meta), job))}); use another folder or delete this one")
-    return root, bool(same)
+    rec = meta if meta.is_file() else root/'.materialising.json'      # an unfinished copy: what it was started from
+    old = read_record(rec)
+    diff = [] if old is None else job_diff(old, job)
+    if diff and all(d.startswith('config.source_fingerprint') for d in diff):
+        raise InputError(f"{root} was made from another source than the one installed now "
+                         f"({_source_change((old.get('config') or {}).get('source_fingerprint'), source)}); delete it to make it "
+                         f"again from this source (and keep results made from the old copy apart: use a new results folder)")
+    if diff: raise InputError(f"{rec}: this folder holds a dataset made with other settings ({'; '.join(diff)}); use another folder or delete this one")
+    if old is None: atomic_write_json(root/'.materialising.json', job)
+    return root, rec == meta and old is not None
 
 # %% ../../nbs/10_ad_data.ipynb #66c3c0e8
 def _write_png_once(path: Path, make) -> None:
@@ -218,7 +262,7 @@ def materialise_elpv(root,                         # dataset folder to write (re
     "Write ELPV as MVTec-layout categories `root/mono`, `root/poly` with the seeded split; returns `root`."
     config = dict(source='elpv-dataset', seed=int(seed), train_frac=0.6, limit=limit, categories=list(categories),
                   normal='p == 0', anomalous='p == 1')
-    root, done = _begin_materialise(root, config)
+    root, done = _begin_materialise(root, config, elpv_fingerprint())
     if done: return root
     images, probs, types = _elpv_load_dataset()
     counts = {}
@@ -280,7 +324,7 @@ def materialise_textures(root,                 # dataset folder to write (resume
     if not 16 <= patch <= 256: raise InputError(f"patch must be in 16..256 (half of the 512 px texture), got {patch}")
     config = dict(source='scikit-image textures + anomalib PerlinAnomalyGenerator', seed=int(seed), n_train=n_train,
                   n_test=n_test, patch=patch, textures=list(textures), anomalies='synthetic')
-    root, done = _begin_materialise(root, config)
+    root, done = _begin_materialise(root, config, textures_fingerprint())
     if done: return root
     src = _anomaly_source(root/'_anomaly_source')
     for ci, name in enumerate(textures):
@@ -354,7 +398,7 @@ def materialise_fashion_mnist(root,                     # dataset folder to writ
     classes = [int(c) for c in classes]
     config = dict(source='dataset-fashion-mnist', seed=int(seed), classes=classes, n_train=n_train, n_test=n_test,
                   **({'test_from': 'train'} if test_from == 'train' else {}))
-    root, done = _begin_materialise(root, config)
+    root, done = _begin_materialise(root, config, fashion_mnist_fingerprint(src))
     if done: return root
     data = load_fashion_mnist(src)
     def pick(mask, n, key):

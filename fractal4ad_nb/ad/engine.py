@@ -28,8 +28,8 @@ from .deploy import export_model
 
 # %% auto #0
 __all__ = ['BACKENDS', 'PRESETS', 'RUNS_DIR', 'EvalConfig', 'parse_seeds', 'entry_backend', 'entry_label', 'make_eval_config',
-           'read_config', 'samples_fingerprint', 'run_identity', 'run_id', 'read_records', 'merge_results',
-           'shard_from_env', 'run_eval', 'run_eval_processes', 'evaluate_cli', 'methods_cli']
+           'check_eval_inputs', 'read_config', 'samples_fingerprint', 'run_identity', 'run_id', 'read_records',
+           'merge_results', 'shard_from_env', 'run_eval', 'run_eval_processes', 'evaluate_cli', 'methods_cli']
 
 # %% ../../nbs/19_ad_engine.ipynb #e19a0006
 BACKENDS = ('anomalib', 'own')
@@ -127,12 +127,38 @@ def make_eval_config(preset: str = 'paper', # one of `PRESETS`
     "A copy of preset `preset` with `overrides` applied (checked)."
     return from_preset(PRESETS, preset, **overrides)
 
+# %% ../../nbs/19_ad_engine.ipynb #adb14fb4
+from ..core import check_int
+from ..backbone import read_card, check_image_size
+from ..pretrain import check_accelerator
+
+def _backbone_archs(cfg: EvalConfig) -> list[tuple[str, dict | None]]:
+    "(arch, model_args) of every backbone entry, read without loading weights (a folder's card; a missing folder is resolved later)."
+    out = []
+    for b in cfg.backbones:
+        if b['spec'] in ('random', 'imagenet'): out.append((b.get('arch') or cfg.arch, b.get('model_args')))
+        elif Path(b['spec']).is_dir():
+            card = read_card(b['spec'])
+            out.append((b.get('arch') or card['arch'], b['model_args'] if b.get('model_args') is not None else card.get('model_args')))
+    return out
+
+def check_eval_inputs(cfg: EvalConfig,       # the settings
+                      names: dict | None = None # setting -> the option the user typed (default: the setting's own name)
+                     ) -> EvalConfig:
+    "`cfg` if its input size fits every backbone, its workers are >= 0 and its accelerator exists here; else an `InputError`."
+    n = lambda k: (names or {}).get(k, k)
+    check_int(cfg.num_workers, n('num_workers'), 0)
+    check_accelerator(cfg.accelerator, n('accelerator'))
+    if cfg.image_size is not None:
+        for arch, margs in _backbone_archs(cfg): check_image_size(cfg.image_size, arch, n('image_size'), margs)
+    return cfg
+
 # %% ../../nbs/19_ad_engine.ipynb #e19a0014
 def read_config(config,                   # an EvalConfig, a dict, or a .yaml/.yml/.json file
                 preset: str = 'own'       # the preset a dict or file starts from (a `preset` key overrides it)
                ) -> EvalConfig:
     "A checked `EvalConfig` from a config file or dict."
-    if isinstance(config, EvalConfig): return config
+    if isinstance(config, EvalConfig): return check_eval_inputs(config)
     if isinstance(config, (str, Path)):
         p = Path(config)
         if not p.is_file(): raise InputError(f"config file {p} not found")
@@ -146,7 +172,11 @@ def read_config(config,                   # an EvalConfig, a dict, or a .yaml/.y
     if not isinstance(cfg, dict): raise InputError(f"{where}: expected a mapping of settings at the top level")
     cfg = dict(cfg); preset = cfg.pop('preset', preset)
     if not cfg.get('out'): raise InputError(f"{where}: 'out' (the results folder) is required")
-    try: return make_eval_config(preset, **cfg)
+    try:
+        size = cfg.pop('image_size', ...)           # checked against the backbones' architectures below (0 included)
+        c = make_eval_config(preset, **cfg)
+        if size is not ...: c.image_size = size
+        return check_eval_inputs(c)
     except InputError as e: raise InputError(f"{where}: {e}") from None
 
 # %% ../../nbs/19_ad_engine.ipynb #e19a0018
@@ -230,7 +260,7 @@ def read_records(out # a results folder
 # %% ../../nbs/19_ad_engine.ipynb #448143fe
 def _write_if_changed(path: Path, text: str):
     "Write `text` to `path` atomically unless the file already holds exactly it (views keep their mtime when nothing changed)."
-    if not (path.is_file() and path.read_text() == text): atomic_write_text(path, text)
+    if not (path.is_file() and path.read_bytes() == text.encode()): atomic_write_text(path, text)   # bytes: a damaged file may not be UTF-8
 
 def _convert_legacy(out: Path):
     "A results folder with results.csv but no runs/ (written before records existed): its rows become records, once."
@@ -347,8 +377,8 @@ def run_eval(config,                 # an EvalConfig, a dict or a config file (s
     k, n = parse_shard(shard)
     if cfg.threads: torch.set_num_threads(int(cfg.threads))
     out = Path(cfg.out); out.mkdir(parents=True, exist_ok=True)
-    atomic_write_json(out/'config.json', json.loads(json.dumps(asdict(cfg), default=str)))
     done = set(merge_results(out).run_id.dropna().astype(str))       # also repairs views left stale by a killed process
+    atomic_write_json(out/'config.json', json.loads(json.dumps(asdict(cfg), default=str)))   # (after: a damaged folder stays as it was)
     skipped, fps, mine, pos = [], {}, [], -1
     bar = tqdm(desc='runs' if n == 1 else f'runs (shard {k}/{n})', disable=not cfg.progress, unit='run')
     for seed in cfg.seeds:
@@ -465,9 +495,10 @@ def evaluate_cli(out: str,                        # results folder: results.csv,
         ms = [{'method': m, 'sampler': sampler} if m == 'patchcore' and sampler != DEFAULT_SAMPLER else m for m in (_csv(methods) or [])]
         cfg = make_eval_config(profile if profile in PRESETS else 'paper', out=out, dataset=dataset, methods=ms,
                                backbones=_csv(backbones), arch=arch, categories=_csv(categories), seeds=parse_seeds(seeds),
-                               scale=profile, image_size=image_size, norm=norm, limit=limit, overlays=overlays,
-                               num_workers=workers, accelerator=accelerator, progress=not quiet, threads=threads,
+                               scale=profile, norm=norm, limit=limit, overlays=overlays, progress=not quiet, threads=threads,
                                val_images=val_images)
+        cfg.image_size, cfg.num_workers, cfg.accelerator = image_size, workers, accelerator   # checked as typed:
+        check_eval_inputs(cfg, {'image_size': '--image_size', 'num_workers': '--workers', 'accelerator': '--accelerator'})
         df = run_eval(cfg, shard=sh)
         print(f"{len(df)} runs{f' (shard {sh})' if sh else ''} in {Path(out)/'results.csv'}; summary in {Path(out)/'summary.md'}")
     run_cli(go)

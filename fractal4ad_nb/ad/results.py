@@ -30,15 +30,20 @@ def run_name(row: dict # a results row (or a dict with the `RUN_KEY` columns and
     return re.sub(r'[^A-Za-z0-9_.+-]+', '-', stem)
 
 # %% ../../nbs/17_ad_results.ipynb #e17a0009
+_NEED = ['dataset', 'category', 'method', 'backbone']   # a table without these is not a results table (older ones may lack later columns)
+
 def read_results(out # a results folder
                 ) -> pd.DataFrame:
     "The results table of a results folder (empty if there is none yet; `InputError` naming the file if it is unreadable)."
     p = Path(out)/'results.csv'
     if not p.is_file(): return pd.DataFrame(columns=RUN_KEY + ['run_id'])
-    try: return pd.read_csv(p)
-    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as e:
-        raise InputError(f"{p} is not a readable results table ({type(e).__name__}: {str(e)[:100]}); restore it from "
-                         f"its scores/ files or move it away to start the results folder again") from None
+    try: df = pd.read_csv(p, dtype={'run_id': str}); why = f"lacks the column(s) {[c for c in _NEED if c not in df]}"
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as e: df, why = None, f"{type(e).__name__}: {str(e)[:80]}"
+    if df is not None and all(c in df for c in _NEED): return df
+    fix = (f"it is rebuilt from the run records in {Path(out)/'runs'}: rerun the same fractal4ad-evaluate / fractal4ad-methods "
+           f"command (or call ad.engine.merge_results)" if any((Path(out)/'runs').glob('*.json')) else
+           f"there are no run records in {Path(out)/'runs'} to rebuild it from: restore it from a copy, or move it away to start again")
+    raise InputError(f"{p} is not a readable results table ({why}); {fix}")
 
 # %% ../../nbs/17_ad_results.ipynb #d42bd8c4
 def markdown_table(df: pd.DataFrame,     # the table; its columns become the header
