@@ -439,13 +439,14 @@ def run_eval_processes(config,                     # an EvalConfig, a dict or a 
     cf = out/'config.shards.json'
     atomic_write_json(cf, json.loads(json.dumps(asdict(replace(cfg, threads=th, progress=False)), default=str)))
     env = {**os.environ, 'OMP_NUM_THREADS': str(th), 'MKL_NUM_THREADS': str(th)}
+    env.setdefault('OMP_WAIT_POLICY', 'PASSIVE')                       # idle OpenMP threads sleep: no spinning against the others
     launcher = out/'logs'/'shard.py'                  # a file run as a program: what the console script does (core.cli)
     atomic_write_text(launcher, 'from fractal4ad_nb.ad.engine import methods_cli\nmethods_cli()\n')
     procs = []
     for k in range(n):
-        log = out/'logs'/f"shard-{k}-of-{n}.log"
+        log = out/'logs'/f"worker-{k}-of-{n}.log"
         with open(log, 'w') as f:
-            procs.append((subprocess.Popen([sys.executable, str(launcher), str(cf), '--shard', f"{k}/{n}", '--quiet'], stdout=f,
+            procs.append((subprocess.Popen([sys.executable, str(launcher), str(cf), '--quiet'], stdout=f,
                                            stderr=subprocess.STDOUT, env=env), log))
     before = len(list((out/RUNS_DIR).glob('*.json'))) if (out/RUNS_DIR).is_dir() else 0
     bar = tqdm(desc=f"runs ({n} processes x {th} threads)", unit='run', disable=not cfg.progress)
@@ -461,7 +462,7 @@ def run_eval_processes(config,                     # an EvalConfig, a dict or a 
     for k, (p, log) in enumerate(procs):
         if p.returncode != 0:
             tail = '\n'.join(Path(log).read_text(errors='replace').strip().splitlines()[-5:])
-            raise RuntimeError(f"evaluation shard {k}/{n} failed (exit {p.returncode}); log {log}:\n{tail}")
+            raise RuntimeError(f"evaluation worker {k}/{n} failed (exit {p.returncode}); log {log}:\n{tail}")
     return run_eval(replace(cfg, progress=False))
 
 # %% ../../nbs/19_ad_engine.ipynb #64f1c5d0

@@ -188,7 +188,7 @@ def finding(table: pd.DataFrame, # `compare_settings` with the rows 'fractal −
     else: out = f"{head}fractal pre-training did not differ clearly from random init ({'+' if e >= 0 else '−'}{s}; the interval includes 0)"
     if imagenet is not None:
         e, s, up, down = diff(imagenet, fractal)
-        if up: out += f"; ImageNet was {s} higher still" if e > 0 else f"; ImageNet was {s} higher"
+        if up: out += f"; ImageNet was {s} higher still" if e > 0 and t.loc[f"{fractal} − {random}"].lo > 0 else f"; ImageNet was {s} higher"
         elif down: out += f"; ImageNet was {s} lower"
         else: out += f"; ImageNet did not differ clearly from fractal pre-training ({'+' if e >= 0 else '−'}{s})"
     if gap is not None and np.isfinite(gap['estimate']):
