@@ -513,9 +513,9 @@ def plan(profile,                 # profile (name or Profile)
             for m in q.methods:
                 spec, _ = method_spec(m['method'], q.scale); runs = round(sz['categories'] * share) * len(q.seeds) * 3
                 add('question', f"{m.get('label', m['method'])} with random / fractal / imagenet on {d['dataset']}: {runs} runs, "
-                    f"{round(sz['train'] * share)} training / {round(sz['test'] * share)} test images per seed", 'evaluate', runs, status,
+                    f"{round(sz['train'] * share)} training / {round(sz['test'] * share)} test images per seed", 'evaluate-small', runs, status,
                     size=d['image_size'], arch=q.arch, method=m['method'], train=round(sz['train'] * share) * len(q.seeds) * 3,
-                    test=round(sz['test'] * share) * len(q.seeds) * 3, epochs=spec.max_epochs, patience=spec.patience)
+                    test=round(sz['test'] * share) * len(q.seeds) * 3, processes=prof.question_processes)
     return pd.DataFrame(rows)
 
 # %% ../nbs/20_reproduce.ipynb #b4000004
@@ -535,6 +535,8 @@ RATES = {   # (value, unit, source): the rates behind `estimate`; 'cuda' values 
         'ad-forward': (1.06, 'WRN-50-2 forward images/s at 256 px', f'{_M}: fp32, batch 8, {_B}'),
         'ad-loader': (16.4, 'images/s decoded and resized in one process (1024 px PNG)', f'{_M}: {_B}'),
         'ad-run': (15.0, 's of fixed cost per evaluation run', f'{_M}: paper-smoke runs (model build, metrics, Lightning)'),
+        'ad-small': (30.0, 'images/s of whole PatchCore / PaDiM runs per one-thread process, efficientnet_lite0 at 128 px (small images)',
+                     f"{_M}: the main job's question stage, 2 processes x 1 thread, load 1-3 (ELPV 25, textures 32, Fashion-MNIST 42)"),
     },
     'cuda': {
         'stage': (20.0, 's per stage notebook', 'assumption: as on the CPU'),
@@ -580,6 +582,8 @@ def estimate(p: pd.DataFrame,          # a `plan`
         flops = ARCH_GFLOP.get(row.get('arch'), 68.1) / ARCH_GFLOP['wide_resnet50_2']
         if k == 'pretrain':
             return v('pretrain-run') + n / min(v('pretrain') / flops * (224 / size) ** 2, v('pretrain-loader') * cores)
+        if k == 'evaluate-small':                                        # measured whole runs: images / (rate x processes)
+            return (row.train + row.test) / (v('ad-small') * max(1, int(row.get('processes') or 1))) * (size / 128) ** 2
         if k == 'evaluate':                                              # num_workers=0: loading and the network take turns
             if row.method in ('patchcore', 'padim'): reads = passes = row.train + 2 * row.test
             else:
