@@ -425,22 +425,22 @@ def run_eval(config,                 # an EvalConfig, a dict or a config file (s
 
 # %% ../../nbs/19_ad_engine.ipynb #40a6dd65
 def run_eval_processes(config,                     # an EvalConfig, a dict or a config file (see `read_config`)
-                       processes: int = 2,         # shard processes on this machine
+                       processes: int = 2,         # worker processes on this machine
                        threads: int | None = None, # torch threads of each (default: cores / processes, at least 1)
                        preset: str = 'paper'       # the preset a dict or file starts from
                       ) -> pd.DataFrame:
-    "`run_eval` split over `processes` local shard processes with `threads` torch threads each; returns the rows of all runs."
+    "`run_eval` by `processes` local worker processes sharing the run list, `threads` torch threads each; returns the rows of all runs."
     cfg = read_config(config, preset)
     n = int(processes)
     if n < 1: raise InputError(f"processes must be >= 1, got {processes}")
     th = int(threads or max(1, len(os.sched_getaffinity(0)) // n))
     if n == 1: return run_eval(replace(cfg, threads=th))
     out = Path(cfg.out); (out/'logs').mkdir(parents=True, exist_ok=True)
-    cf = out/'config.shards.json'
+    cf = out/'config.workers.json'
     atomic_write_json(cf, json.loads(json.dumps(asdict(replace(cfg, threads=th, progress=False)), default=str)))
     env = {**os.environ, 'OMP_NUM_THREADS': str(th), 'MKL_NUM_THREADS': str(th)}
     env.setdefault('OMP_WAIT_POLICY', 'PASSIVE')                       # idle OpenMP threads sleep: no spinning against the others
-    launcher = out/'logs'/'shard.py'                  # a file run as a program: what the console script does (core.cli)
+    launcher = out/'logs'/'worker.py'                 # a file run as a program: what the console script does (core.cli)
     atomic_write_text(launcher, 'from fractal4ad_nb.ad.engine import methods_cli\nmethods_cli()\n')
     procs = []
     for k in range(n):
@@ -448,13 +448,13 @@ def run_eval_processes(config,                     # an EvalConfig, a dict or a 
         with open(log, 'w') as f:
             procs.append((subprocess.Popen([sys.executable, str(launcher), str(cf), '--quiet'], stdout=f,
                                            stderr=subprocess.STDOUT, env=env), log))
-    before = len(list((out/RUNS_DIR).glob('*.json'))) if (out/RUNS_DIR).is_dir() else 0
+    records = lambda: len(list((out/RUNS_DIR).glob('*.json')))     # finished runs (glob of a missing folder: none)
+    before = records()
     bar = tqdm(desc=f"runs ({n} processes x {th} threads)", unit='run', disable=not cfg.progress)
     try:
         while any(p.poll() is None for p, _ in procs):
             time.sleep(2)
-            done = len(list((out/RUNS_DIR).glob('*.json'))) if (out/RUNS_DIR).is_dir() else 0
-            bar.update(done - before - bar.n)
+            bar.update(records() - before - bar.n)
     except BaseException:
         for p, _ in procs: p.terminate()
         raise
