@@ -24,10 +24,11 @@ from .mandelbulbvar import MandelbulbVARRecipe
 from .multiformula import MultiFractalsRecipe, MultiMandelbulbsRecipe, MultiConfig, MandelbulbSource, BG_REMOVAL
 
 # %% auto #0
-__all__ = ['SPEC_FILE', 'MANIFEST_DIR', 'MAX_SYSTEMS', 'manifest_path', 'dataset_spec', 'read_spec', 'prepare_output',
-           'manifest_files', 'read_manifest', 'opencv_threads', 'shard_indices', 'write_dataset', 'verify_dataset',
-           'RecipeDataset', 'bank_cli', 'convert_bank_cli', 'fractals_cli', 'multifractals_cli', 'multimandelbulbs_cli',
-           'mandelbulbvar_cli', 'verify_cli', 'dataset_sheet', 'sheet_cli']
+__all__ = ['SPEC_FILE', 'MANIFEST_DIR', 'PLAN_SAMPLE', 'PLAN_LARGE', 'MAX_SYSTEMS', 'manifest_path', 'dataset_spec', 'read_spec',
+           'prepare_output', 'manifest_files', 'read_manifest', 'opencv_threads', 'shard_indices', 'write_dataset',
+           'plan_job', 'plan_text', 'check_plan', 'verify_dataset', 'RecipeDataset', 'bank_cli', 'convert_bank_cli',
+           'fractals_cli', 'multifractals_cli', 'multimandelbulbs_cli', 'mandelbulbvar_cli', 'verify_cli',
+           'dataset_sheet', 'sheet_cli']
 
 # %% ../nbs/05_data.ipynb #6d4e825b
 SPEC_FILE = 'dataset.json'
@@ -54,7 +55,8 @@ def read_spec(out) -> dict:
 # %% ../nbs/05_data.ipynb #d05a0002
 def prepare_output(out,                       # the dataset folder
                    spec: dict,                # what it must hold (`dataset_spec`)
-                   recipe: Recipe | None = None # writes its side files (e.g. the system bank); probed before a new folder is written
+                   recipe: Recipe | None = None, # writes its side files (e.g. the system bank); probed before a new folder is written
+                   before_write=None          # called after the checks, before anything is written (`write_dataset`: the plan)
                   ) -> Path:
     "Create `out` (or check it holds this very dataset), write `dataset.json` and the recipe's side files."
     out = Path(out)
@@ -68,6 +70,7 @@ def prepare_output(out,                       # the dataset folder
         if out.is_dir() and any(not p.name.startswith(TMP_PREFIX) for p in out.iterdir()):
             raise InputError(f"{out} is not empty and holds no {SPEC_FILE}; write datasets into a new or empty folder")
         if recipe is not None: _probe(recipe)        # every argument is checked before the first file is written
+    if before_write is not None: before_write()
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = atomic_write_bytes(out / f'{TMP_PREFIX}probe', b'')
@@ -80,12 +83,17 @@ def prepare_output(out,                       # the dataset folder
 
 def _probe(recipe: Recipe):
     "Render image 0 once: a setting that cannot work (an image too large for memory, ...) fails here, before any file exists."
-    try: img = recipe.render(0)
+    _render_checked(recipe, 0)
+
+def _render_checked(recipe: Recipe, i: int) -> np.ndarray:
+    "Image `i` of `recipe`; an `InputError` if it does not fit in memory or is not `(H, W, 3)` uint8."
+    try: img = recipe.render(i)
     except MemoryError as e:
         more = ' or --niter' if hasattr(getattr(recipe, 'cfg', None), 'niter') else ''
         raise InputError(f"one image of this dataset does not fit in memory ({e}); choose a smaller --size{more}") from None
     if not (isinstance(img, np.ndarray) and img.dtype == np.uint8 and img.ndim == 3 and img.shape[2] == 3):
         raise InputError(f"recipe {recipe.name!r} renders {getattr(img, 'dtype', type(img))} {getattr(img, 'shape', '')}, not (H, W, 3) uint8")
+    return img
 
 # %% ../nbs/05_data.ipynb #d05a0003
 _ENTRY_KEYS = {'index': int, 'path': str, 'label': int, 'sha256': str}
@@ -242,7 +250,12 @@ def write_dataset(recipe: Recipe,                 # what to write
     batch = check_int(batch, '--batch')
     check_format(fmt)
     spec = dataset_spec(recipe, fmt)
-    out = prepare_output(out, spec, recipe)
+    plan = {}
+    def make_plan():                       # after prepare_output's checks, before it writes: a job that does not fit writes nothing
+        plan.update(plan_job(recipe, out, fmt, (k, n), workers))
+        check_plan(plan, recipe, out, fmt)
+        if progress and plan['large']: print(plan_text(plan, fmt), file=sys.stderr, flush=True)
+    out = prepare_output(out, spec, recipe, make_plan)
     with output_lock(out, f'shard-{k:03d}-of-{n:03d}', 'writer'):
         _migrate_manifest(out)
         owned = {recipe.relstem(i) + FORMAT_SUFFIX[fmt]: i for i in shard_indices(len(recipe), (k, n))}
@@ -289,7 +302,82 @@ def write_dataset(recipe: Recipe,                 # what to write
                 except OSError: pass        # a full disk: the lines already written are what counts
     dt = time.perf_counter() - t0
     return dict(out=str(out), shard=f'{k}/{n}', owned=len(owned), written=len(todo), skipped=len(existing),
-                relogged=len(relog), repaired=repaired, seconds=round(dt, 3), images_per_s=round(len(todo) / dt, 2) if todo else None)
+                relogged=len(relog), repaired=repaired, seconds=round(dt, 3), images_per_s=round(len(todo) / dt, 2) if todo else None,
+                plan={k_: plan[k_] for k_ in ('images', 'est_bytes', 'est_seconds', 'free_bytes')})
+
+# %% ../nbs/05_data.ipynb #541a9727
+PLAN_SAMPLE = 3                                                   # images rendered and encoded to estimate a job
+PLAN_LARGE = dict(images=10_000, bytes=10 * 10**9, seconds=600)   # a job above any of these is large: its plan is printed
+_COUNT_OPTIONS = {'mandelbulbvar': '--per_class, --powers, --rules'}   # the options that set a recipe's number of images (default below)
+
+def _nbytes(n: float) -> str:
+    "A byte count for people: '68 GB', '12.3 MB'."
+    for unit, f in (('TB', 1e12), ('GB', 1e9), ('MB', 1e6), ('kB', 1e3)):
+        if n >= f: return f"{n / f:.3g} {unit}"
+    return f"{int(n)} B"
+
+def _nsecs(t: float) -> str:
+    "A duration for people: '5.2 h', '14 min', '3 s'."
+    return f"{t / 3600:.3g} h" if t >= 3600 else f"{t / 60:.2g} min" if t >= 60 else f"{t:.2g} s"
+
+def _free_bytes(path: Path) -> tuple[int, Path]:
+    "Free bytes on the disk that holds `path` (its nearest existing ancestor) and that ancestor."
+    import shutil
+    p = Path(path).absolute()
+    while not p.exists() and p != p.parent: p = p.parent
+    return int(shutil.disk_usage(p).free), p
+
+def plan_job(recipe: Recipe,              # what to write
+             out,                         # the dataset folder (new, or holding this dataset)
+             fmt: str = 'png',            # one of `IMAGE_FORMATS`
+             shard=(0, 1),                # `(k, N)`: this run's block of the images
+             workers: int | None = None   # processes (default: all cores)
+            ) -> dict:
+    """What writing `recipe` into `out` will take: images still to write, estimated bytes and seconds (from
+    `PLAN_SAMPLE` images rendered and encoded here), free bytes on the disk, and whether the job fits and is large."""
+    out, (k, n) = Path(out), shard
+    owned = shard_indices(len(recipe), (k, n))
+    listed = set(read_manifest(out)) if (out / SPEC_FILE).is_file() else set()
+    todo = [i for i in owned if i not in listed] if listed else owned
+    m = len(todo)
+    free, disk = _free_bytes(out)
+    plan = dict(images=m, sample=[], bytes_per_image=0, est_bytes=0, seconds_per_image=0.0, workers=0, est_seconds=0.0,
+                free_bytes=free, disk=str(disk), fits=True, large=False)
+    if not m: return plan
+    ns = min(PLAN_SAMPLE, max(1, m // 32))
+    idx = sorted({todo[round(j * (m - 1) / max(1, ns - 1))] for j in range(ns)})
+    sizes, secs = [], []
+    for i in idx:
+        t0 = time.perf_counter()
+        data = encode_image(_render_checked(recipe, i), fmt)
+        secs.append(time.perf_counter() - t0)
+        line = json.dumps(_entry(recipe, i, recipe.relstem(i) + FORMAT_SUFFIX[fmt], sha256_bytes(data))) + '\n'
+        sizes.append(len(data) + len(line))
+    w = max(1, min(os.cpu_count() or 1, m) if workers is None else min(int(workers), m))
+    per = sorted(secs)[(len(secs) - 1) // 2]
+    plan.update(sample=idx, bytes_per_image=round(sum(sizes) / len(sizes)), seconds_per_image=per, workers=w,
+                est_seconds=round(m * per / w, 1))
+    plan['est_bytes'] = m * plan['bytes_per_image']
+    plan['fits'] = plan['est_bytes'] <= free
+    plan['large'] = m >= PLAN_LARGE['images'] or plan['est_bytes'] >= PLAN_LARGE['bytes'] or plan['est_seconds'] >= PLAN_LARGE['seconds']
+    return plan
+
+def plan_text(plan: dict, fmt: str = 'png') -> str:
+    "One line describing a plan."
+    if not plan['images']: return "plan: nothing to write"
+    return (f"plan: {plan['images']:,} images ({fmt}), about {_nbytes(plan['est_bytes'])} ({_nbytes(plan['bytes_per_image'])} per image) "
+            f"and {_nsecs(plan['est_seconds'])} with {plan['workers']} worker{'s' if plan['workers'] > 1 else ''}, estimated from "
+            f"{len(plan['sample'])} sample image{'s' if len(plan['sample']) > 1 else ''}; {_nbytes(plan['free_bytes'])} free on {plan['disk']}")
+
+def check_plan(plan: dict, recipe: Recipe, out, fmt: str = 'png'):
+    "An `InputError` naming the numbers and the options that shrink the job, if `plan` does not fit on its disk."
+    if plan['fits']: return
+    count = _COUNT_OPTIONS.get(recipe.name, '--classes, --per_class')
+    raise InputError(f"{out}: this job needs about {_nbytes(plan['est_bytes'])} ({plan['images']:,} images as {fmt}, about "
+                     f"{_nbytes(plan['bytes_per_image'])} each, estimated from {len(plan['sample'])} sample images), but {plan['disk']} has "
+                     f"{_nbytes(plan['free_bytes'])} free. Nothing was written: write fewer images ({count}) or smaller ones (--size), "
+                     + ("another format (--fmt png, the smallest), " if fmt != 'png' else '')
+                     + "a part of the job (--shard k/N), or choose an OUT on a larger disk")
 
 # %% ../nbs/05_data.ipynb #caabd30a
 def verify_dataset(out, samples: int = 16, indices=None, check_files: bool = False, seed: int = 0, progress: bool = False) -> dict:
