@@ -30,7 +30,7 @@ from .metrics import ad_metrics, auroc
 # %% auto #0
 __all__ = ['ANOMALIB', 'ANOMALIB_SCALES', 'PADIM_N_FEATURES', 'MethodSpec', 'method_spec', 'method_layers', 'feature_networks',
            'inject_backbone', 'ValidationAUROC', 'LeanGaussian', 'EmbeddingStandardizer', 'standardize_patchcore',
-           'build_model', 'check_injected', 'LayoutDataModule', 'ScoreCollector', 'run_anomalib']
+           'build_model', 'check_injected', 'LayoutDataModule', 'ScoreCollector', 'run_anomalib', 'anomalib_model']
 
 # %% ../../nbs/12_ad_anomalib.ipynb #21cd107f
 @dataclass(frozen=True)
@@ -438,3 +438,21 @@ def run_anomalib(method: str,                 # a key of ANOMALIB
                n_test_anomalous=int(((samples.split == 'test') & (samples.label_index == 1)).sum()), **m,
                epochs=int(engine.trainer.current_epoch), fit_s=round(t1 - t0, 2), test_s=round(t2 - t1, 2), source=bb.source)
     return row, scores, col.maps
+
+# %% ../../nbs/12_ad_anomalib.ipynb #3733a8ed
+def anomalib_model(folder,                        # a backbone folder (card.json, model.safetensors, config.json)
+                   method: str = 'patchcore',     # a key of ANOMALIB: patchcore, padim, cflow, fastflow, reverse_distillation, stfpm
+                   image_size: int | None = None, # square input size (default: the scale's, 256 at 'paper')
+                   scale: str = 'paper',          # a key of ANOMALIB_SCALES (the method's epochs and patience)
+                   *,
+                   standardize: bool = False,     # PatchCore only: standardised embeddings (not the paper's; see standardize_patchcore)
+                   sampler: str = DEFAULT_SAMPLER, # PatchCore's coreset sampler: 'fast' (ad.coreset) or 'anomalib'
+                   evaluator: bool = True         # anomalib's default metrics in `engine.test` (False: none, as run_anomalib)
+                  ):
+    "An anomalib model of `method` with the weights of backbone folder `folder` and its card's input normalisation."
+    from fractal4ad_nb.backbone import checkpoint_backbone, check_image_size
+    bb = checkpoint_backbone(folder)
+    size = check_image_size(method_spec(method, scale)[1] if image_size is None else image_size, bb.arch, 'image_size')
+    model = build_model(method, bb, size, scale, 'card', bb.folder, standardize, sampler)
+    if evaluator: model.evaluator = model.configure_evaluator()
+    return model
