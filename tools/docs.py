@@ -328,6 +328,7 @@ def make_linkify(anchors: set, base: str | None = None, lookup=None):
 
 PAGE_TEMPLATE = r"""{%- extends 'index.html.j2' -%}
 {%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 {% block notebook_css %}<link rel="stylesheet" href="lab.css">
 <link rel="stylesheet" href="site.css">{% endblock notebook_css %}
@@ -363,6 +364,10 @@ SITE_CSS = """
 body.f4ad { margin: 0; padding: 0; }
 .jp-InputArea, .jp-InputArea-editor { overflow: hidden; }
 .jp-Collapser { display: none; }
+/* math is MathML written at build time (tex_to_mathml): the browser lays it out, no script, no network */
+math { font-size: 1.05em; }
+math[display="block"] { margin: .6em 0; overflow-x: auto; overflow-y: hidden; }
+code.f4ad-tex { color: #8a1f11; }
 .cm-editor.cm-s-jupyter .highlight pre { margin: 0; padding: 5px 6px; font: inherit; color: inherit; }
 .jp-RenderedMarkdown pre { margin-bottom: .9em; }
 .jp-OutputArea-output pre, .jp-RenderedText pre { line-height: inherit; font-family: inherit; }
@@ -488,11 +493,32 @@ def lab_css(exporter) -> str:
     env = exporter.environment
     return '\n'.join(env.loader.get_source(env, f)[0] for f in ('static/index.css', 'static/theme-light.css'))
 
+def tex_to_mathml(tex: str, display: bool = False) -> str:
+    "MathML for the TeX `tex` (latex2mathml), which browsers lay out natively; TeX it cannot convert stays visible as code."
+    from latex2mathml.converter import convert
+    try: return convert(tex.strip(), display='block' if display else 'inline')
+    except Exception: return f'<code class="f4ad-tex">{html.escape(tex)}</code>'
+
 def _exporter():
-    from jinja2 import DictLoader
+    "nbconvert's lab HTML exporter with the page template, and markdown math turned into MathML at build time (no MathJax)."
+    from jinja2 import DictLoader, pass_context
     from nbconvert import HTMLExporter
-    return HTMLExporter(template_name='lab', extra_loaders=[DictLoader({'f4ad_page.html.j2': PAGE_TEMPLATE})],
-                        template_file='f4ad_page.html.j2', exclude_input_prompt=True, exclude_output_prompt=True)
+    from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+    class MathMLRenderer(IPythonRenderer):
+        def inline_math(self, body: str) -> str: return tex_to_mathml(body)
+        def block_math(self, body: str) -> str: return tex_to_mathml(body, display=True)
+        def latex_environment(self, name: str, body: str) -> str: return tex_to_mathml(f"\\begin{{{name}}}{body}\\end{{{name}}}", display=True)
+    class Exporter(HTMLExporter):
+        @pass_context
+        def markdown2html(self, context, source):   # nbconvert's own, with the renderer above
+            cell = context.get("cell", {})
+            renderer = MathMLRenderer(escape=False, attachments=cell.get("attachments", {}), embed_images=self.embed_images,
+                                      path=context.get("resources", {}).get("metadata", {}).get("path", ""),
+                                      anchor_link_text=self.anchor_link_text, exclude_anchor_links=self.exclude_anchor_links,
+                                      **self.lexer_options)
+            return MarkdownWithMath(renderer=renderer).render(source)
+    return Exporter(template_name='lab', extra_loaders=[DictLoader({'f4ad_page.html.j2': PAGE_TEMPLATE})],
+                    template_file='f4ad_page.html.j2', exclude_input_prompt=True, exclude_output_prompt=True)
 
 def _to_nbformat(nb):
     import nbformat
