@@ -24,11 +24,11 @@ from .mandelbulbvar import MandelbulbVARRecipe
 from .multiformula import MultiFractalsRecipe, MultiMandelbulbsRecipe, MultiConfig, MandelbulbSource, BG_REMOVAL
 
 # %% auto #0
-__all__ = ['SPEC_FILE', 'MANIFEST_DIR', 'PLAN_SAMPLE', 'PLAN_LARGE', 'MAX_SYSTEMS', 'manifest_path', 'dataset_spec', 'read_spec',
-           'prepare_output', 'manifest_files', 'read_manifest', 'opencv_threads', 'shard_indices', 'write_dataset',
-           'plan_job', 'plan_text', 'check_plan', 'verify_dataset', 'RecipeDataset', 'bank_cli', 'convert_bank_cli',
-           'fractals_cli', 'multifractals_cli', 'multimandelbulbs_cli', 'mandelbulbvar_cli', 'verify_cli',
-           'dataset_sheet', 'sheet_cli']
+__all__ = ['SPEC_FILE', 'MANIFEST_DIR', 'PLAN_SAMPLE', 'PLAN_MARGIN', 'PLAN_LARGE', 'MAX_SYSTEMS', 'manifest_path',
+           'dataset_spec', 'read_spec', 'prepare_output', 'manifest_files', 'read_manifest', 'opencv_threads',
+           'shard_indices', 'write_dataset', 'plan_job', 'plan_text', 'check_plan', 'verify_dataset', 'RecipeDataset',
+           'bank_cli', 'convert_bank_cli', 'fractals_cli', 'multifractals_cli', 'multimandelbulbs_cli',
+           'mandelbulbvar_cli', 'verify_cli', 'dataset_sheet', 'sheet_cli']
 
 # %% ../nbs/05_data.ipynb #6d4e825b
 SPEC_FILE = 'dataset.json'
@@ -307,6 +307,7 @@ def write_dataset(recipe: Recipe,                 # what to write
 
 # %% ../nbs/05_data.ipynb #541a9727
 PLAN_SAMPLE = 3                                                   # images rendered and encoded to estimate a job
+PLAN_MARGIN = 1.1                                                 # a job fits if its estimated bytes times this are free
 PLAN_LARGE = dict(images=10_000, bytes=10 * 10**9, seconds=600)   # a job above any of these is large: its plan is printed
 _COUNT_OPTIONS = {'mandelbulbvar': '--per_class, --powers, --rules'}   # the options that set a recipe's number of images (default below)
 
@@ -358,7 +359,7 @@ def plan_job(recipe: Recipe,              # what to write
     plan.update(sample=idx, bytes_per_image=round(sum(sizes) / len(sizes)), seconds_per_image=per, workers=w,
                 est_seconds=round(m * per / w, 1))
     plan['est_bytes'] = m * plan['bytes_per_image']
-    plan['fits'] = plan['est_bytes'] <= free
+    plan['fits'] = plan['est_bytes'] * PLAN_MARGIN <= free
     plan['large'] = m >= PLAN_LARGE['images'] or plan['est_bytes'] >= PLAN_LARGE['bytes'] or plan['est_seconds'] >= PLAN_LARGE['seconds']
     return plan
 
@@ -374,7 +375,7 @@ def check_plan(plan: dict, recipe: Recipe, out, fmt: str = 'png'):
     if plan['fits']: return
     count = _COUNT_OPTIONS.get(recipe.name, '--classes, --per_class')
     raise InputError(f"{out}: this job needs about {_nbytes(plan['est_bytes'])} ({plan['images']:,} images as {fmt}, about "
-                     f"{_nbytes(plan['bytes_per_image'])} each, estimated from {len(plan['sample'])} sample images), but {plan['disk']} has "
+                     f"{_nbytes(plan['bytes_per_image'])} each, estimated from {len(plan['sample'])} sample images) and a {PLAN_MARGIN - 1:.0%} margin, but {plan['disk']} has "
                      f"{_nbytes(plan['free_bytes'])} free. Nothing was written: write fewer images ({count}) or smaller ones (--size), "
                      + ("another format (--fmt png, the smallest), " if fmt != 'png' else '')
                      + "a part of the job (--shard k/N), or choose an OUT on a larger disk")
