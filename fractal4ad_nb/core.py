@@ -14,12 +14,13 @@ from fastcore.script import anno_parser
 from . import __version__
 
 # %% auto #0
-__all__ = ['TMP_PREFIX', 'IMAGE_EXTS', 'IMAGE_FORMATS', 'FORMAT_SUFFIX', 'MMAP_THRESHOLD', 'KERNEL', 'RECIPES', 'InputError',
-           'item_rng', 'Stream', 'torch_seeded', 'rand_u01', 'kernel_seed', 'atomic_write_bytes', 'atomic_write_text',
-           'atomic_write_json', 'sha256_bytes', 'sha256_file', 'job_diff', 'read_record', 'same_job', 'list_images',
-           'read_image', 'check_format', 'encode_image', 'encoded_ok', 'save_figure', 'quiet_lightning', 'tame_malloc',
-           'parse_shard', 'from_preset', 'run_cli', 'check_int', 'parse_ints', 'check_output_file', 'inside',
-           'output_lock', 'cli_parser', 'cli', 'jupyter_kernel', 'register_recipe', 'Recipe', 'recipe_from_config']
+__all__ = ['TMP_PREFIX', 'IMAGE_EXTS', 'IMAGE_FORMATS', 'FORMAT_SUFFIX', 'PROGRESS_MARK', 'MMAP_THRESHOLD', 'KERNEL', 'RECIPES',
+           'InputError', 'item_rng', 'Stream', 'torch_seeded', 'rand_u01', 'kernel_seed', 'atomic_write_bytes',
+           'atomic_write_text', 'atomic_write_json', 'sha256_bytes', 'sha256_file', 'job_diff', 'read_record',
+           'same_job', 'list_images', 'read_image', 'check_format', 'encode_image', 'encoded_ok', 'save_figure',
+           'quiet_lightning', 'StageLog', 'route_stage_output', 'tame_malloc', 'parse_shard', 'from_preset', 'run_cli',
+           'check_int', 'parse_ints', 'check_output_file', 'inside', 'output_lock', 'cli_parser', 'cli',
+           'jupyter_kernel', 'register_recipe', 'Recipe', 'recipe_from_config']
 
 # %% ../nbs/00_core.ipynb #ae267256
 class InputError(ValueError):
@@ -266,6 +267,52 @@ def quiet_lightning():
             yield
     finally:
         for l, lv in zip(loggers, levels): l.setLevel(lv)
+
+# %% ../nbs/00_core.ipynb #7c6fedc9
+import re, time
+PROGRESS_MARK = 'progress | '        # starts the progress lines of a stage's log (run_stage echoes them on the console)
+_ANSI = re.compile(r'\x1b\[[0-9;]*[A-Za-z]')
+_TQDM = re.compile(r'\[\d+:\d\d(?::\d\d)?(?:<|,|\])')            # tqdm's "[elapsed<remaining" / "[elapsed, rate"
+_TQDM_KEY = re.compile(r'^\s*(.*?):\s+(?:\d+%\||[\d.]+[kMGT]?\w* \[)')
+_TQDM_DONE = re.compile(r'100%\||\b(\d+)/\1 \[')
+
+class StageLog(io.TextIOBase):
+    "A text stream into a log file: text as it comes; tqdm redraws as progress lines, one per bar per `interval` seconds and its completed state."
+    def __init__(self, path,                   # the log file (appended to)
+                 interval: float = 10.0,       # seconds between two progress lines of one bar
+                 clock=time.monotonic):
+        self.f = open(path, 'a', encoding='utf-8', buffering=1)
+        self.interval, self.clock, self.buf, self.bars = float(interval), clock, '', {}
+    def writable(self): return True
+    def isatty(self): return False
+    def fileno(self): return self.f.fileno()
+    @property
+    def encoding(self): return 'utf-8'
+    def _bar(self, frag: str):
+        m = _TQDM_KEY.match(frag); key, now, done = (m.group(1) if m else ''), self.clock(), bool(_TQDM_DONE.search(frag))
+        b = self.bars.get(key)
+        if b is None or (b['done'] and not done): b = self.bars[key] = dict(t=now, text=None, done=False)
+        if (done and not b['done']) or (not done and frag != b['text'] and now - b['t'] >= self.interval):
+            self.f.write(PROGRESS_MARK + frag.strip() + '\n'); b.update(t=now, text=frag, done=done)
+    def write(self, s) -> int:
+        parts = re.split(r'([\r\n])', self.buf + _ANSI.sub('', str(s))); self.buf = ''
+        for frag, sep in zip(parts[::2], parts[1::2] + [None]):
+            if _TQDM.search(frag): self._bar(frag)                  # a redraw (a bar writes each one whole)
+            elif sep is None: self.buf = frag                        # an unfinished line: wait for its end
+            elif frag.strip(): self.f.write(frag + '\n')
+        return len(s)
+    def flush(self): self.f.flush()
+    def close(self):
+        if self.buf.strip(): self.f.write(self.buf + '\n')
+        self.buf = ''; self.f.close()
+
+# %% ../nbs/00_core.ipynb #050fda6b
+def route_stage_output(log,                  # the stage's log file
+                       interval: float = 10.0 # seconds between two progress lines of one bar
+                      ) -> StageLog:
+    "In a stage notebook's kernel (run_stage starts it with this line): `sys.stderr` into `log` (warnings, library chatter, progress lines)."
+    sys.stderr = StageLog(log, interval)
+    return sys.stderr
 
 # %% ../nbs/00_core.ipynb #64f1c5d0
 MMAP_THRESHOLD = 32 << 20     # bytes: the fixed mmap threshold of AD runs (see above)
