@@ -268,7 +268,7 @@ def quiet_lightning():
     finally:
         for l, lv in zip(loggers, levels): l.setLevel(lv)
 
-# %% ../nbs/00_core.ipynb #7c6fedc9
+# %% ../nbs/00_core.ipynb #a2959826
 import re, time
 PROGRESS_MARK = 'progress | '        # starts the progress lines of a stage's log (run_stage echoes them on the console)
 _ANSI = re.compile(r'\x1b\[[0-9;]*[A-Za-z]')
@@ -306,12 +306,14 @@ class StageLog(io.TextIOBase):
         if self.buf.strip(): self.f.write(self.buf + '\n')
         self.buf = ''; self.f.close()
 
-# %% ../nbs/00_core.ipynb #050fda6b
+# %% ../nbs/00_core.ipynb #fb5d06bc
 def route_stage_output(log,                  # the stage's log file
                        interval: float = 10.0 # seconds between two progress lines of one bar
                       ) -> StageLog:
     "In a stage notebook's kernel (run_stage starts it with this line): `sys.stderr` into `log` (warnings, library chatter, progress lines)."
     sys.stderr = StageLog(log, interval)
+    import tqdm.auto, tqdm.std                  # text bars (into the log) even where ipywidgets is installed: a widget would land in the notebook
+    tqdm.auto.tqdm, tqdm.auto.trange = tqdm.std.tqdm, tqdm.std.trange
     return sys.stderr
 
 # %% ../nbs/00_core.ipynb #64f1c5d0

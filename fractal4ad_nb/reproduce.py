@@ -373,7 +373,7 @@ def launch_pretrain(data, out,                # dataset folder, run folder
                                         + '\n'.join(log.read_text().splitlines()[-15:]))
     return json.loads((out / 'summary.json').read_text())
 
-# %% ../nbs/20_reproduce.ipynb #5a873e63
+# %% ../nbs/20_reproduce.ipynb #fd6016e8
 class EpochBar(pl.Callback):
     "A tqdm bar over a pre-training run's epochs, with the validation top-1 of the last one."
     def __init__(self, desc: str): self.desc, self.bar = desc, None
@@ -641,7 +641,7 @@ def plan_text(profile, out='results', roots=None, stages=None, nbs=None, device=
 # %% ../nbs/20_reproduce.ipynb #bfa5c5d8
 class StageFailed(RuntimeError): "A stage notebook raised: its executed notebook and log are named in the message."
 
-# %% ../nbs/20_reproduce.ipynb #5965b22b
+# %% ../nbs/20_reproduce.ipynb #0662fdbd
 PROGRESS_EVERY = 20.0   # seconds between two progress lines of one bar, in a stage's log and on the console
 
 def stage_log(out, stage: Stage) -> Path:

@@ -423,6 +423,23 @@ def run_eval(config,                 # an EvalConfig, a dict or a config file (s
     df = df[df.run_id.isin(order)]
     return df.iloc[np.argsort(df.run_id.map(order).to_numpy(), kind='stable')].reset_index(drop=True)
 
+# %% ../../nbs/19_ad_engine.ipynb #e1535a01
+def _runs_total(cfg: EvalConfig, out: Path):
+    "(number of runs of `cfg`, a function counting those with a record in `out`), or (None, None) where the run list is not known up front."
+    labels = [b.get('label') for b in cfg.backbones]
+    if not all(labels) or any(entry_backend(m, cfg.backend) != 'anomalib' for m in cfg.methods): return None, None
+    try:
+        with _FileLock(out/'data'/'.lock'):
+            name, _, cats = dataset_categories(cfg.dataset, cfg.seeds[0], out/'data', cfg.limit, cfg.categories, progress=False)
+    except Exception: return None, None                                   # the workers meet it and report it
+    methods, size = [entry_label(m, cfg.backend) for m in cfg.methods], int(cfg.image_size or ANOMALIB_SCALES[cfg.scale]['image_size'])
+    def done() -> int:
+        r = read_records(out)
+        if not len(r): return 0
+        return int(((r.dataset == name) & r.category.isin(list(cats)) & r.method.isin(methods) & r.backbone.isin(labels)
+                    & r.seed.isin(cfg.seeds) & (r.image_size == size) & (r.scale == cfg.scale) & (r.norm == cfg.norm)).sum())
+    return len(cfg.seeds) * len(labels) * len(methods) * len(cats), done
+
 # %% ../../nbs/19_ad_engine.ipynb #40a6dd65
 def run_eval_processes(config,                     # an EvalConfig, a dict or a config file (see `read_config`)
                        processes: int = 2,         # worker processes on this machine
@@ -448,13 +465,14 @@ def run_eval_processes(config,                     # an EvalConfig, a dict or a 
         with open(log, 'w') as f:
             procs.append((subprocess.Popen([sys.executable, str(launcher), str(cf), '--quiet'], stdout=f,
                                            stderr=subprocess.STDOUT, env=env), log))
-    records = lambda: len(list((out/RUNS_DIR).glob('*.json')))     # finished runs (glob of a missing folder: none)
-    before = records()
-    bar = tqdm(desc=f"runs ({n} processes x {th} threads)", unit='run', disable=not cfg.progress)
+    total, done = _runs_total(cfg, out) if cfg.progress else (None, None)
+    if done is None:                                                   # the records that land
+        before = len(list((out/RUNS_DIR).glob('*.json'))); done = lambda: len(list((out/RUNS_DIR).glob('*.json'))) - before
+    bar = tqdm(desc=f"runs ({n} processes x {th} threads)", unit='run', total=total, initial=done(), disable=not cfg.progress)
     try:
         while any(p.poll() is None for p, _ in procs):
             time.sleep(2)
-            bar.update(records() - before - bar.n)
+            bar.update(min(done(), total or 1 << 60) - bar.n)
     except BaseException:
         for p, _ in procs: p.terminate()
         raise
