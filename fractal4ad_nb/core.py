@@ -18,9 +18,9 @@ __all__ = ['TMP_PREFIX', 'IMAGE_EXTS', 'IMAGE_FORMATS', 'FORMAT_SUFFIX', 'PROGRE
            'InputError', 'item_rng', 'Stream', 'torch_seeded', 'rand_u01', 'kernel_seed', 'atomic_write_bytes',
            'atomic_write_text', 'atomic_write_json', 'sha256_bytes', 'sha256_file', 'job_diff', 'read_record',
            'same_job', 'list_images', 'read_image', 'check_format', 'encode_image', 'encoded_ok', 'save_figure',
-           'quiet_lightning', 'StageLog', 'route_stage_output', 'tame_malloc', 'parse_shard', 'from_preset', 'run_cli',
-           'check_int', 'parse_ints', 'check_output_file', 'inside', 'output_lock', 'cli_parser', 'cli',
-           'jupyter_kernel', 'register_recipe', 'Recipe', 'recipe_from_config']
+           'quiet_lightning', 'StageLog', 'route_stage_output', 'follow_progress', 'tame_malloc', 'parse_shard',
+           'from_preset', 'run_cli', 'check_int', 'parse_ints', 'check_output_file', 'inside', 'output_lock',
+           'cli_parser', 'cli', 'jupyter_kernel', 'name_kernel', 'register_recipe', 'Recipe', 'recipe_from_config']
 
 # %% ../nbs/00_core.ipynb #ae267256
 class InputError(ValueError):
@@ -268,7 +268,7 @@ def quiet_lightning():
     finally:
         for l, lv in zip(loggers, levels): l.setLevel(lv)
 
-# %% ../nbs/00_core.ipynb #a2959826
+# %% ../nbs/00_core.ipynb #cb5bd23a
 import re, time
 PROGRESS_MARK = 'progress | '        # starts the progress lines of a stage's log (run_stage echoes them on the console)
 _ANSI = re.compile(r'\x1b\[[0-9;]*[A-Za-z]')
@@ -306,7 +306,7 @@ class StageLog(io.TextIOBase):
         if self.buf.strip(): self.f.write(self.buf + '\n')
         self.buf = ''; self.f.close()
 
-# %% ../nbs/00_core.ipynb #fb5d06bc
+# %% ../nbs/00_core.ipynb #e845eabf
 def route_stage_output(log,                  # the stage's log file
                        interval: float = 10.0 # seconds between two progress lines of one bar
                       ) -> StageLog:
@@ -315,6 +315,31 @@ def route_stage_output(log,                  # the stage's log file
     import tqdm.auto, tqdm.std                  # text bars (into the log) even where ipywidgets is installed: a widget would land in the notebook
     tqdm.auto.tqdm, tqdm.auto.trange = tqdm.std.tqdm, tqdm.std.trange
     return sys.stderr
+
+# %% ../nbs/00_core.ipynb #1fd628b6
+import threading
+def _clock(s: float) -> str: return f"{int(s) // 3600}:{int(s) % 3600 // 60:02d}:{int(s) % 60:02d}"
+
+@contextlib.contextmanager
+def follow_progress(log,                   # a stage's log (see StageLog)
+                    t0: float,             # time.time() when the stage started
+                    show: bool = True,     # False: do nothing
+                    every: float = 1.0,    # seconds between two reads of the log
+                    indent: str = '   '):
+    "While the block runs (and once after it): print the progress lines appended to `log`, each after the time since `t0`."
+    if not show: yield; return
+    log = Path(log); stop, pos = threading.Event(), [log.stat().st_size if log.exists() else 0]
+    def drain():
+        try:
+            with open(log, 'rb') as f: f.seek(pos[0]); data = f.read()
+        except FileNotFoundError: return
+        end = data.rfind(b'\n') + 1; pos[0] += end
+        for line in data[:end].decode('utf-8', 'replace').splitlines():
+            if line.startswith(PROGRESS_MARK): print(f"{indent}[{_clock(time.time() - t0)}] {line[len(PROGRESS_MARK):]}", flush=True)
+    th = threading.Thread(target=lambda: [drain() for _ in iter(lambda: stop.wait(every), True)], daemon=True)
+    th.start()
+    try: yield
+    finally: stop.set(); th.join(); drain()
 
 # %% ../nbs/00_core.ipynb #64f1c5d0
 MMAP_THRESHOLD = 32 << 20     # bytes: the fixed mmap threshold of AD runs (see above)
@@ -483,6 +508,19 @@ def jupyter_kernel(name: str = KERNEL  # the kernel's name
         raise InputError(f"Jupyter kernel {name!r} ({spec.resource_dir}) runs {exe}, not this environment's "
                          f"{sys.executable}: {fix}")
     return name
+
+# %% ../nbs/00_core.ipynb #80041809
+def name_kernel(path,                # an executed notebook
+                kernel: str = KERNEL # the kernel it ran with
+               ) -> Path:
+    "Set the notebook's kernelspec metadata to `kernel` (its name, display name and language)."
+    import nbformat
+    from jupyter_client.kernelspec import KernelSpecManager
+    spec = KernelSpecManager().get_kernel_spec(kernel)
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata['kernelspec'] = {'name': kernel, 'display_name': spec.display_name, 'language': spec.language}
+    atomic_write_text(path, nbformat.writes(nb) + '\n')
+    return Path(path)
 
 # %% ../nbs/00_core.ipynb #0d914744
 RECIPES: dict = {}

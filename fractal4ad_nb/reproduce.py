@@ -4,8 +4,7 @@
 
 # %% ../nbs/20_reproduce.ipynb #09f4bfbd
 from __future__ import annotations
-import contextlib, json, os, socket, subprocess, sys, threading, time
-import nbformat
+import json, os, socket, subprocess, sys, time
 import torch
 from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
@@ -17,19 +16,17 @@ from matplotlib.axes import Axes
 from fastcore.script import store_true
 from .core import cli
 import fractal4ad_nb
-from .core import InputError, run_cli, atomic_write_json, atomic_write_text, sha256_bytes, same_job, read_record, PROGRESS_MARK
+from .core import InputError, run_cli, atomic_write_json, atomic_write_text, sha256_bytes, same_job, read_record, PROGRESS_MARK, follow_progress, name_kernel
 from .ifs import sample_bank
 from .render import FractalsRecipe
 from .mandelbulb import MANDELBULBVAR_POWERS, MANDELBULBVAR_RULES
 from .mandelbulbvar import MandelbulbVARRecipe
 from .multiformula import MultiFractalsRecipe, MultiMandelbulbsRecipe
 from .data import write_dataset, read_manifest
-from .pretrain import PretrainConfig, make_config, pretrain, training_curves
+from .pretrain import PretrainConfig, make_config, pretrain, training_curves, EpochBar
 from .ad.data import PUBLISHED_SIZES, dataset_size
 from .ad.anomalib import ANOMALIB_SCALES, method_spec
 from .ad.engine import EvalConfig, make_eval_config, run_eval
-import lightning.pytorch as pl
-from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['PAPER_CSV', 'QUESTION_EPOCHS', 'PROFILES', 'PAPER_DATA_ENV', 'SIZE_KEYS', 'GPU_HARDWARE', 'STAGES', 'PRETRAIN_KINDS',
@@ -37,7 +34,7 @@ __all__ = ['PAPER_CSV', 'QUESTION_EPOCHS', 'PROFILES', 'PAPER_DATA_ENV', 'SIZE_K
            'question_milestones', 'get_profile', 'question_datasets', 'question_profile', 'smoke_profile', 'Stage',
            'repo_root', 'stages_dir', 'check_paper_data', 'stage_key', 'parse_config_name', 'mandelbulb_source_recipe',
            'pretrain_recipe', 'finished_pretrain_run', 'pretrain_processes', 'torchrun_command', 'launch_pretrain',
-           'EpochBar', 'pretrained_backbone', 'network_available', 'benchmark_dataset', 'evaluate_backbones', 'plan',
+           'pretrained_backbone', 'network_available', 'benchmark_dataset', 'evaluate_backbones', 'plan',
            'detect_device', 'load_rates', 'estimate', 'plan_text', 'StageFailed', 'stage_log', 'run_stage',
            'write_report', 'reproduce', 'reproduce_cli']
 
@@ -373,25 +370,11 @@ def launch_pretrain(data, out,                # dataset folder, run folder
                                         + '\n'.join(log.read_text().splitlines()[-15:]))
     return json.loads((out / 'summary.json').read_text())
 
-# %% ../nbs/20_reproduce.ipynb #fd6016e8
-class EpochBar(pl.Callback):
-    "A tqdm bar over a pre-training run's epochs, with the validation top-1 of the last one."
-    def __init__(self, desc: str): self.desc, self.bar = desc, None
-    def on_train_start(self, trainer, pl_module):
-        if trainer.is_global_zero: self.bar = tqdm(total=trainer.max_epochs, initial=trainer.current_epoch, desc=self.desc, unit='epoch')
-    def on_train_epoch_end(self, trainer, pl_module):
-        if self.bar is None: return
-        v = trainer.callback_metrics.get('val/top1')
-        if v is not None: self.bar.set_postfix_str(f"val top-1 {float(v):.3f}", refresh=False)
-        self.bar.update(1)
-    def on_train_end(self, trainer, pl_module):
-        if self.bar is not None: self.bar.close(); self.bar = None
-
 # %% ../nbs/20_reproduce.ipynb #b3000012
 def pretrained_backbone(kind: str, classes: int, background: bool, # the configuration (see pretrain_recipe)
                         profile,                # the scale and the PretrainConfig (name or Profile)
                         cache,                  # shared cache folder of the main job
-                        progress: bool = True   # bars of the data writer and of the epochs (EpochBar)
+                        progress: bool = True   # bars of the data writer and of the epochs (pretrain.EpochBar: one bar over the epochs, not Lightning's over every step)
                        ) -> Path:
     "Run folder of a backbone pre-trained on `kind` data (`<run>/backbone`): reused from `cache` if an identical run finished."
     prof = get_profile(profile)
@@ -641,39 +624,9 @@ def plan_text(profile, out='results', roots=None, stages=None, nbs=None, device=
 # %% ../nbs/20_reproduce.ipynb #bfa5c5d8
 class StageFailed(RuntimeError): "A stage notebook raised: its executed notebook and log are named in the message."
 
-# %% ../nbs/20_reproduce.ipynb #0662fdbd
+# %% ../nbs/20_reproduce.ipynb #316b7090
 PROGRESS_EVERY = 20.0   # seconds between two progress lines of one bar, in a stage's log and on the console
-
-def stage_log(out, stage: Stage) -> Path:
-    "The log of `stage` in results folder `out`: its kernel's stderr, its printed output, its progress lines."
-    return Path(out) / 'logs' / f'{stage.name}.log'
-
-def _clock(s: float) -> str: return f"{int(s) // 3600}:{int(s) % 3600 // 60:02d}:{int(s) % 60:02d}"
-
-@contextlib.contextmanager
-def _echo_progress(log: Path, show: bool, t0: float, every: float = 1.0):
-    "While the block runs (and once after it), print the progress lines appended to `log`, with the time since `t0`."
-    if not show: yield; return
-    stop, pos = threading.Event(), [log.stat().st_size if log.exists() else 0]
-    def drain():
-        try:
-            with open(log, 'rb') as f: f.seek(pos[0]); data = f.read()
-        except FileNotFoundError: return
-        end = data.rfind(b'\n') + 1; pos[0] += end
-        for line in data[:end].decode('utf-8', 'replace').splitlines():
-            if line.startswith(PROGRESS_MARK): print(f"   [{_clock(time.time() - t0)}] {line[len(PROGRESS_MARK):]}", flush=True)
-    th = threading.Thread(target=lambda: [drain() for _ in iter(lambda: stop.wait(every), True)], daemon=True)
-    th.start()
-    try: yield
-    finally: stop.set(); th.join(); drain()
-
-def _name_kernel(path: Path, kernel: str):
-    "Set an executed notebook's kernelspec to the kernel it ran with (papermill keeps the source's)."
-    from jupyter_client.kernelspec import KernelSpecManager
-    spec = KernelSpecManager().get_kernel_spec(kernel)
-    nb = nbformat.read(path, as_version=4)
-    nb.metadata['kernelspec'] = {'name': kernel, 'display_name': spec.display_name, 'language': spec.language}
-    nbformat.write(nb, path)
+def stage_log(out, stage: Stage) -> Path: "The log of `stage` in results folder `out` (its kernel's stderr, printed output, progress lines)."; return Path(out) / 'logs' / f'{stage.name}.log'
 
 # %% ../nbs/20_reproduce.ipynb #b2000018
 def run_stage(stage: Stage,            # the stage to run
@@ -700,16 +653,16 @@ def run_stage(stage: Stage,            # the stage to run
     if progress: print(f"   log: {log}", flush=True)
     t0 = time.time()
     try:
-        with open(log, 'a') as lf, _echo_progress(log, progress, t0):
+        with open(log, 'a') as lf, follow_progress(log, t0, show=progress):
             pm.execute_notebook(str(nbs / stage.notebook), str(tmp), parameters=params, kernel_name=kernel, progress_bar=False,
                                 log_output=False, stdout_file=lf, stderr_file=lf, cwd=str(nbs),
                                 extra_arguments=[f'--IPKernelApp.exec_lines={boot}', '--IPKernelApp.log_level=ERROR'])
     except Exception as e:
         failed = out / 'logs' / f'{stage.name}.failed.ipynb'
-        if tmp.exists(): _name_kernel(tmp, kernel); os.replace(tmp, failed)
+        if tmp.exists(): name_kernel(tmp, kernel); os.replace(tmp, failed)
         raise StageFailed(f"stage {stage.name} failed ({type(e).__name__}). Executed notebook: {failed}; log: {log}. "
                           "Results of earlier stages are intact.") from None
-    _name_kernel(tmp, kernel); os.replace(tmp, nb_out)
+    name_kernel(tmp, kernel); os.replace(tmp, nb_out)
     rec = dict(stage=stage.name, key=key, params=params, seconds=round(time.time() - t0, 1), notebook=str(nb_out), finished=time.strftime('%Y-%m-%d %H:%M:%S'))
     atomic_write_json(rec_path, rec)
     return {**rec, 'skipped': False}
