@@ -105,6 +105,9 @@ def one_fit(a):
     import anomalib.models.components.sampling.k_center_greedy as kcg
     kcg.tqdm = lambda it, *x, **k: it
     samples = category_samples(materialise_elpv(Path(a.cache) / 'elpv-s0', 0, progress=False) / 'mono')
+    if a.sampler == 'anomalib':   # as run_anomalib does: with a 32 MiB threshold its per-step arrays grew one process to 23 GB (OOM-killed)
+        from fractal4ad_nb.core import tame_malloc
+        tame_malloc(131072)
     spec, _ = method_spec('patchcore', 'paper')
     lightning.seed_everything(0, verbose=False)
     model = build_model('patchcore', random_backbone('resnet18', 0), a.size, sampler=a.sampler)
