@@ -391,6 +391,11 @@ def _run_one(out: Path, cfg: EvalConfig, entry: dict, backend: str, label: str, 
     return row
 
 # %% ../../nbs/19_ad_engine.ipynb #9ff0cbde
+def _levels(t: dict) -> int:
+    "How many feature levels a cached run's method takes (PaDiM 3, PatchCore 2; others 0)."
+    m = t['entry']['method']
+    return len(ANOMALIB[m].levels or ()) if t['backend'] == 'anomalib' and m in CACHED_METHODS else 0
+
 def _next_run(todo: list, last, out: Path) -> int:
     "Index in `todo` of the run to try next: one of `last`'s group (backbone, category), else one of a group no other process is running, else the first."
     for i, t in enumerate(todo):
@@ -440,6 +445,9 @@ def run_eval(config,                 # an EvalConfig, a dict or a config file (s
                     mine.append(rid)
                     if rid in done or (out/RUNS_DIR/f"{rid}.json").is_file(): bar.update(1); continue
                     todo.append(dict(group=(name, cat, wfp), rid=rid, entry=entry, backend=backend, label=label, bb=bb, cat=cat, samples=samples))
+        first = {}
+        for t in todo: first.setdefault(t['group'], len(first))
+        todo.sort(key=lambda t: (first[t['group']], -_levels(t)))   # in a group: the most feature levels first (see above)
         while todo:
             t = todo.pop(_next_run(todo, last, out)); bar.update(1)
             claim = _FileLock(out/RUNS_DIR/f"{t['rid']}.lock")
