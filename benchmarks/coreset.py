@@ -99,24 +99,30 @@ def one_fit(a):
     import warnings, lightning, torch
     from fractal4ad_nb.backbone import random_backbone
     from fractal4ad_nb.ad.data import materialise_elpv, category_samples
-    from fractal4ad_nb.ad.anomalib import build_model, method_spec, LayoutDataModule
+    from fractal4ad_nb.ad.anomalib import build_model, method_spec, LayoutDataModule, ScoreCollector
+    from fractal4ad_nb.ad.metrics import auroc
     from anomalib.engine import Engine
     import anomalib.models.components.sampling.k_center_greedy as kcg
     kcg.tqdm = lambda it, *x, **k: it
     samples = category_samples(materialise_elpv(Path(a.cache) / 'elpv-s0', 0, progress=False) / 'mono')
+    if a.sampler == 'anomalib':   # as run_anomalib does: with a 32 MiB threshold its per-step arrays grew one process to 23 GB (OOM-killed)
+        from fractal4ad_nb.core import tame_malloc
+        tame_malloc(131072)
     spec, _ = method_spec('patchcore', 'paper')
     lightning.seed_everything(0, verbose=False)
     model = build_model('patchcore', random_backbone('resnet18', 0), a.size, sampler=a.sampler)
     dm = LayoutDataModule(samples, 'elpv', 'mono', spec.train_batch, spec.eval_batch, 0, 0)
     with tempfile.TemporaryDirectory() as work, warnings.catch_warnings():
         warnings.simplefilter('ignore')
-        engine = Engine(accelerator='cpu', devices=1, logger=False, default_root_dir=work, max_epochs=1,
+        col = ScoreCollector([])         # the raw test scores (the model has no evaluator: the project computes metrics)
+        engine = Engine(accelerator='cpu', devices=1, logger=False, default_root_dir=work, max_epochs=1, callbacks=[col],
                         enable_progress_bar=False, enable_model_summary=False)
         t0 = time.perf_counter(); engine.fit(model=model, datamodule=dm); t1 = time.perf_counter()
-        res = engine.test(model=model, datamodule=dm, verbose=False); t2 = time.perf_counter()
+        engine.test(model=model, datamodule=dm, verbose=False); t2 = time.perf_counter()
     ci = model.model.coreset_info
+    sc = col.table()
     print(json.dumps(dict(sampler=a.sampler, size=a.size, fit_s=t1 - t0, test_s=t2 - t1, coreset_s=ci['seconds'],
-                          N=ci['n_patches'], n=ci['n'], image_AUROC=float(res[0]['image_AUROC']),
+                          N=ci['n_patches'], n=ci['n'], image_AUROC=float(auroc(sc.pred_score.to_numpy(), sc.gt_label.to_numpy())),
                           peak_rss_mb=_peak_mb(), threads=a.threads)))
 
 def _sub(args, timeout):

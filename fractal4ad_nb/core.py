@@ -14,12 +14,13 @@ from fastcore.script import anno_parser
 from . import __version__
 
 # %% auto #0
-__all__ = ['TMP_PREFIX', 'IMAGE_EXTS', 'IMAGE_FORMATS', 'FORMAT_SUFFIX', 'MMAP_THRESHOLD', 'KERNEL', 'RECIPES', 'InputError',
-           'item_rng', 'Stream', 'torch_seeded', 'rand_u01', 'kernel_seed', 'atomic_write_bytes', 'atomic_write_text',
-           'atomic_write_json', 'sha256_bytes', 'sha256_file', 'job_diff', 'read_record', 'same_job', 'list_images',
-           'read_image', 'check_format', 'encode_image', 'encoded_ok', 'save_figure', 'quiet_lightning', 'tame_malloc',
-           'parse_shard', 'from_preset', 'run_cli', 'check_int', 'parse_ints', 'check_output_file', 'inside',
-           'output_lock', 'cli_parser', 'cli', 'jupyter_kernel', 'register_recipe', 'Recipe', 'recipe_from_config']
+__all__ = ['TMP_PREFIX', 'IMAGE_EXTS', 'IMAGE_FORMATS', 'FORMAT_SUFFIX', 'PROGRESS_MARK', 'MMAP_THRESHOLD', 'KERNEL', 'RECIPES',
+           'InputError', 'item_rng', 'Stream', 'torch_seeded', 'rand_u01', 'kernel_seed', 'atomic_write_bytes',
+           'atomic_write_text', 'atomic_write_json', 'sha256_bytes', 'sha256_file', 'job_diff', 'read_record',
+           'same_job', 'list_images', 'read_image', 'check_format', 'encode_image', 'encoded_ok', 'save_figure',
+           'quiet_lightning', 'StageLog', 'route_stage_output', 'follow_progress', 'tame_malloc', 'parse_shard',
+           'from_preset', 'run_cli', 'check_int', 'parse_ints', 'check_output_file', 'inside', 'output_lock',
+           'cli_parser', 'cli', 'jupyter_kernel', 'name_kernel', 'register_recipe', 'Recipe', 'recipe_from_config']
 
 # %% ../nbs/00_core.ipynb #ae267256
 class InputError(ValueError):
@@ -267,6 +268,79 @@ def quiet_lightning():
     finally:
         for l, lv in zip(loggers, levels): l.setLevel(lv)
 
+# %% ../nbs/00_core.ipynb #cb5bd23a
+import re, time
+PROGRESS_MARK = 'progress | '        # starts the progress lines of a stage's log (run_stage echoes them on the console)
+_ANSI = re.compile(r'\x1b\[[0-9;]*[A-Za-z]')
+_TQDM = re.compile(r'\[\d+:\d\d(?::\d\d)?(?:<|,|\])')            # tqdm's "[elapsed<remaining" / "[elapsed, rate"
+_TQDM_KEY = re.compile(r'^\s*(.*?):\s+(?:\d+%\||[\d.]+[kMGT]?\w* \[)')
+_TQDM_DONE = re.compile(r'100%\||\b(\d+)/\1 \[')
+
+class StageLog(io.TextIOBase):
+    "A text stream into a log file: text as it comes; tqdm redraws as progress lines, one per bar per `interval` seconds and its completed state."
+    def __init__(self, path,                   # the log file (appended to)
+                 interval: float = 10.0,       # seconds between two progress lines of one bar
+                 clock=time.monotonic):
+        self.f = open(path, 'a', encoding='utf-8', buffering=1)
+        self.interval, self.clock, self.buf, self.bars = float(interval), clock, '', {}
+    def writable(self): return True
+    def isatty(self): return False
+    def fileno(self): return self.f.fileno()
+    @property
+    def encoding(self): return 'utf-8'
+    def _bar(self, frag: str):
+        m = _TQDM_KEY.match(frag); key, now, done = (m.group(1) if m else ''), self.clock(), bool(_TQDM_DONE.search(frag))
+        b = self.bars.get(key)
+        if b is None or (b['done'] and not done): b = self.bars[key] = dict(t=now, text=None, done=False)
+        if (done and not b['done']) or (not done and frag != b['text'] and now - b['t'] >= self.interval):
+            self.f.write(PROGRESS_MARK + frag.strip() + '\n'); b.update(t=now, text=frag, done=done)
+    def write(self, s) -> int:
+        parts = re.split(r'([\r\n])', self.buf + _ANSI.sub('', str(s))); self.buf = ''
+        for frag, sep in zip(parts[::2], parts[1::2] + [None]):
+            if _TQDM.search(frag): self._bar(frag)                  # a redraw (a bar writes each one whole)
+            elif sep is None: self.buf = frag                        # an unfinished line: wait for its end
+            elif frag.strip(): self.f.write(frag + '\n')
+        return len(s)
+    def flush(self): self.f.flush()
+    def close(self):
+        if self.buf.strip(): self.f.write(self.buf + '\n')
+        self.buf = ''; self.f.close()
+
+# %% ../nbs/00_core.ipynb #e845eabf
+def route_stage_output(log,                  # the stage's log file
+                       interval: float = 10.0 # seconds between two progress lines of one bar
+                      ) -> StageLog:
+    "In a stage notebook's kernel (run_stage starts it with this line): `sys.stderr` into `log` (warnings, library chatter, progress lines)."
+    sys.stderr = StageLog(log, interval)
+    import tqdm.auto, tqdm.std                  # text bars (into the log) even where ipywidgets is installed: a widget would land in the notebook
+    tqdm.auto.tqdm, tqdm.auto.trange = tqdm.std.tqdm, tqdm.std.trange
+    return sys.stderr
+
+# %% ../nbs/00_core.ipynb #1fd628b6
+import threading
+def _clock(s: float) -> str: return f"{int(s) // 3600}:{int(s) % 3600 // 60:02d}:{int(s) % 60:02d}"
+
+@contextlib.contextmanager
+def follow_progress(log,                   # a stage's log (see StageLog)
+                    t0: float,             # time.time() when the stage started
+                    show: bool = True,     # False: do nothing
+                    every: float = 1.0,    # seconds between two reads of the log
+                    indent: str = '   '):
+    "While the block runs (and once after it): print the progress lines appended to `log`, each after the time since `t0`."
+    if not show: yield; return
+    log = Path(log); stop, pos = threading.Event(), [log.stat().st_size if log.exists() else 0]
+    def drain():
+        try:
+            with open(log, 'rb') as f: f.seek(pos[0]); data = f.read()
+        except FileNotFoundError: return
+        end = data.rfind(b'\n') + 1; pos[0] += end
+        for line in data[:end].decode('utf-8', 'replace').splitlines():
+            if line.startswith(PROGRESS_MARK): print(f"{indent}[{_clock(time.time() - t0)}] {line[len(PROGRESS_MARK):]}", flush=True)
+    th = threading.Thread(target=lambda: [drain() for _ in iter(lambda: stop.wait(every), True)], daemon=True)
+    th.start()
+    try: yield
+    finally: stop.set(); th.join(); drain()
+
 # %% ../nbs/00_core.ipynb #64f1c5d0
 MMAP_THRESHOLD = 32 << 20     # bytes: the fixed mmap threshold of AD runs (see above)
 
@@ -434,6 +508,19 @@ def jupyter_kernel(name: str = KERNEL  # the kernel's name
         raise InputError(f"Jupyter kernel {name!r} ({spec.resource_dir}) runs {exe}, not this environment's "
                          f"{sys.executable}: {fix}")
     return name
+
+# %% ../nbs/00_core.ipynb #80041809
+def name_kernel(path,                # an executed notebook
+                kernel: str = KERNEL # the kernel it ran with
+               ) -> Path:
+    "Set the notebook's kernelspec metadata to `kernel` (its name, display name and language)."
+    import nbformat
+    from jupyter_client.kernelspec import KernelSpecManager
+    spec = KernelSpecManager().get_kernel_spec(kernel)
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata['kernelspec'] = {'name': kernel, 'display_name': spec.display_name, 'language': spec.language}
+    atomic_write_text(path, nbformat.writes(nb) + '\n')
+    return Path(path)
 
 # %% ../nbs/00_core.ipynb #0d914744
 RECIPES: dict = {}

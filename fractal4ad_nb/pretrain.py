@@ -24,8 +24,8 @@ from .backbone import (PAPER_MEAN, PAPER_STD, check_arch, create_model, model_ar
 
 # %% auto #0
 __all__ = ['PRESETS', 'ImageFiles', 'image_folder_dataset', 'split_indices', 'Prepared', 'ShardSampler', 'PretrainConfig',
-           'make_config', 'Classifier', 'ShardedData', 'Throughput', 'check_accelerator', 'pretrain', 'pretrain_cli',
-           'training_curves']
+           'make_config', 'Classifier', 'ShardedData', 'Throughput', 'EpochBar', 'check_accelerator', 'pretrain',
+           'pretrain_cli', 'training_curves']
 
 # %% ../nbs/07_pretrain.ipynb #d9ed8d1f
 class ImageFiles(torch.utils.data.Dataset):
@@ -279,6 +279,21 @@ class Throughput(pl.Callback):
         self._t = now
     def on_validation_start(self, trainer, pl_module): self._t = None
     def images_per_s(self) -> float | None: return self.images / self.seconds if self.seconds else None
+
+# %% ../nbs/07_pretrain.ipynb #111bff8e
+from tqdm.auto import tqdm
+class EpochBar(pl.Callback):
+    "A tqdm bar over a pre-training run's epochs, with the validation top-1 of the last one (pass it in `callbacks`, with progress=False)."
+    def __init__(self, desc: str): self.desc, self.bar = desc, None
+    def on_train_start(self, trainer, pl_module):
+        if trainer.is_global_zero: self.bar = tqdm(total=trainer.max_epochs, initial=trainer.current_epoch, desc=self.desc, unit='epoch')
+    def on_train_epoch_end(self, trainer, pl_module):
+        if self.bar is None: return
+        v = trainer.callback_metrics.get('val/top1')
+        if v is not None: self.bar.set_postfix_str(f"val top-1 {float(v):.3f}", refresh=False)
+        self.bar.update(1)
+    def on_train_end(self, trainer, pl_module):
+        if self.bar is not None: self.bar.close(); self.bar = None
 
 # %% ../nbs/07_pretrain.ipynb #aceb7c19
 def _dataset_facts(data, num_classes):

@@ -16,26 +16,27 @@ from matplotlib.axes import Axes
 from fastcore.script import store_true
 from .core import cli
 import fractal4ad_nb
-from .core import InputError, run_cli, atomic_write_json, atomic_write_text, sha256_bytes, same_job, read_record
+from .core import InputError, run_cli, atomic_write_json, atomic_write_text, sha256_bytes, same_job, read_record, PROGRESS_MARK, follow_progress, name_kernel
 from .ifs import sample_bank
 from .render import FractalsRecipe
 from .mandelbulb import MANDELBULBVAR_POWERS, MANDELBULBVAR_RULES
 from .mandelbulbvar import MandelbulbVARRecipe
 from .multiformula import MultiFractalsRecipe, MultiMandelbulbsRecipe
 from .data import write_dataset, read_manifest
-from .pretrain import PretrainConfig, make_config, pretrain, training_curves
+from .pretrain import PretrainConfig, make_config, pretrain, training_curves, EpochBar
 from .ad.data import PUBLISHED_SIZES, dataset_size
 from .ad.anomalib import ANOMALIB_SCALES, method_spec
 from .ad.engine import EvalConfig, make_eval_config, run_eval
 
 # %% auto #0
 __all__ = ['PAPER_CSV', 'QUESTION_EPOCHS', 'PROFILES', 'PAPER_DATA_ENV', 'SIZE_KEYS', 'GPU_HARDWARE', 'STAGES', 'PRETRAIN_KINDS',
-           'RATES', 'ARCH_GFLOP', 'paper_numbers', 'compare', 'plot_compare', 'Profile', 'question_milestones',
-           'get_profile', 'question_datasets', 'question_profile', 'smoke_profile', 'Stage', 'repo_root', 'stages_dir',
-           'check_paper_data', 'stage_key', 'parse_config_name', 'mandelbulb_source_recipe', 'pretrain_recipe',
-           'finished_pretrain_run', 'pretrain_processes', 'torchrun_command', 'launch_pretrain', 'pretrained_backbone',
-           'network_available', 'benchmark_dataset', 'evaluate_backbones', 'plan', 'detect_device', 'load_rates',
-           'estimate', 'plan_text', 'StageFailed', 'run_stage', 'write_report', 'reproduce', 'reproduce_cli']
+           'RATES', 'ARCH_GFLOP', 'PROGRESS_EVERY', 'paper_numbers', 'compare', 'plot_compare', 'Profile',
+           'question_milestones', 'get_profile', 'question_datasets', 'question_profile', 'smoke_profile', 'Stage',
+           'repo_root', 'stages_dir', 'check_paper_data', 'stage_key', 'parse_config_name', 'mandelbulb_source_recipe',
+           'pretrain_recipe', 'finished_pretrain_run', 'pretrain_processes', 'torchrun_command', 'launch_pretrain',
+           'pretrained_backbone', 'network_available', 'benchmark_dataset', 'evaluate_backbones', 'plan',
+           'detect_device', 'load_rates', 'estimate', 'plan_text', 'StageFailed', 'stage_log', 'run_stage',
+           'write_report', 'reproduce', 'reproduce_cli']
 
 # %% ../nbs/20_reproduce.ipynb #d818407e
 PAPER_CSV = Path(fractal4ad_nb.__file__).parent / 'paper_numbers.csv'
@@ -373,7 +374,8 @@ def launch_pretrain(data, out,                # dataset folder, run folder
 def pretrained_backbone(kind: str, classes: int, background: bool, # the configuration (see pretrain_recipe)
                         profile,                # the scale and the PretrainConfig (name or Profile)
                         cache,                  # shared cache folder of the main job
-                        progress: bool = True) -> Path:
+                        progress: bool = True   # bars of the data writer and of the epochs (pretrain.EpochBar: one bar over the epochs, not Lightning's over every step)
+                       ) -> Path:
     "Run folder of a backbone pre-trained on `kind` data (`<run>/backbone`): reused from `cache` if an identical run finished."
     prof = get_profile(profile)
     recipe = pretrain_recipe(kind, classes, background, prof, cache, progress)
@@ -392,7 +394,7 @@ def pretrained_backbone(kind: str, classes: int, background: bool, # the configu
     atomic_write_json(run / 'spec.json', spec)
     write_dataset(recipe, data, progress=progress)
     nproc = pretrain_processes(cfg)
-    if nproc == 1: pretrain(data, run, cfg, resume=True, progress=progress)   # resume=True: continues an interrupted run, else starts
+    if nproc == 1: pretrain(data, run, cfg, resume=True, progress=False, callbacks=[EpochBar(f"pre-training {name}")] if progress else None)   # resume=True: continues an interrupted run
     else: launch_pretrain(data, run, cfg, nproc)
     return run
 
@@ -622,16 +624,21 @@ def plan_text(profile, out='results', roots=None, stages=None, nbs=None, device=
 # %% ../nbs/20_reproduce.ipynb #bfa5c5d8
 class StageFailed(RuntimeError): "A stage notebook raised: its executed notebook and log are named in the message."
 
+# %% ../nbs/20_reproduce.ipynb #316b7090
+PROGRESS_EVERY = 20.0   # seconds between two progress lines of one bar, in a stage's log and on the console
+def stage_log(out, stage: Stage) -> Path: "The log of `stage` in results folder `out` (its kernel's stderr, printed output, progress lines)."; return Path(out) / 'logs' / f'{stage.name}.log'
+
 # %% ../nbs/20_reproduce.ipynb #b2000018
 def run_stage(stage: Stage,            # the stage to run
               params: dict,            # papermill parameters: out, profile (and data_roots, for stages that declare it)
               out,                     # results folder
               force: bool = False,     # run even if an identical run is recorded
               nbs=None,                # notebooks folder (default: stages_dir())
-              progress: bool = True,   # papermill's cell progress bar
-              key: str | None = None   # the stage key (default: stage_key of params['profile'])
+              progress: bool = True,   # print the stage's progress lines (see above) on the console
+              key: str | None = None,  # the stage key (default: stage_key of params['profile'])
+              progress_every: float = PROGRESS_EVERY # seconds between two progress lines of one bar
              ) -> dict:
-    "Execute one stage's notebook with papermill unless an identical run is recorded; returns its record."
+    "Execute one stage's notebook with papermill unless an identical run is recorded (stderr and progress into its log); returns its record."
     out = Path(out); nbs = Path(nbs or stages_dir())
     (out / 'notebooks').mkdir(parents=True, exist_ok=True); (out / 'stages').mkdir(parents=True, exist_ok=True)
     declared = pm.inspect_notebook(str(nbs / stage.notebook))            # optional parameters go only where they are declared
@@ -641,18 +648,21 @@ def run_stage(stage: Stage,            # the stage to run
     if not force and nb_out.exists() and same_job(rec_path, {'key': key}): return {**json.loads(rec_path.read_text()), 'skipped': True}
     kernel = fractal4ad_nb.core.jupyter_kernel()   # the named kernel of tools/setup_env.sh; missing: one line naming the fix
     tmp = out / 'notebooks' / f'.tmp-{stage.notebook}'
-    log = out / 'logs' / f'{stage.name}.log'; log.parent.mkdir(parents=True, exist_ok=True)
+    log = stage_log(out, stage); log.parent.mkdir(parents=True, exist_ok=True); log.write_text('')
+    boot = f"import fractal4ad_nb.core as _f4ad; _f4ad.route_stage_output({str(log.resolve())!r}, {float(progress_every)})"
+    if progress: print(f"   log: {log}", flush=True)
     t0 = time.time()
     try:
-        with open(log, 'w') as lf:
-            pm.execute_notebook(str(nbs / stage.notebook), str(tmp), parameters=params, kernel_name=kernel,
-                                progress_bar=progress, log_output=True, stdout_file=lf, stderr_file=lf, cwd=str(nbs))
+        with open(log, 'a') as lf, follow_progress(log, t0, show=progress):
+            pm.execute_notebook(str(nbs / stage.notebook), str(tmp), parameters=params, kernel_name=kernel, progress_bar=False,
+                                log_output=False, stdout_file=lf, stderr_file=lf, cwd=str(nbs),
+                                extra_arguments=[f'--IPKernelApp.exec_lines={boot}', '--IPKernelApp.log_level=ERROR'])
     except Exception as e:
         failed = out / 'logs' / f'{stage.name}.failed.ipynb'
-        if tmp.exists(): os.replace(tmp, failed)
+        if tmp.exists(): name_kernel(tmp, kernel); os.replace(tmp, failed)
         raise StageFailed(f"stage {stage.name} failed ({type(e).__name__}). Executed notebook: {failed}; log: {log}. "
                           "Results of earlier stages are intact.") from None
-    os.replace(tmp, nb_out)
+    name_kernel(tmp, kernel); os.replace(tmp, nb_out)
     rec = dict(stage=stage.name, key=key, params=params, seconds=round(time.time() - t0, 1), notebook=str(nb_out), finished=time.strftime('%Y-%m-%d %H:%M:%S'))
     atomic_write_json(rec_path, rec)
     return {**rec, 'skipped': False}

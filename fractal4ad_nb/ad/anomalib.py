@@ -4,7 +4,8 @@
 
 # %% ../../nbs/12_ad_anomalib.ipynb #c28f6351
 from __future__ import annotations
-import functools, time, warnings
+import functools, hashlib, time, warnings
+from collections import OrderedDict
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
@@ -22,15 +23,17 @@ from anomalib.data.datasets.image.mvtec_loco import MVTecLOCODataset
 from anomalib.engine import Engine
 from anomalib.pre_processing import PreProcessor
 from ..core import InputError, tame_malloc, quiet_lightning
-from ..backbone import Backbone, IMAGENET_MEAN, IMAGENET_STD, create_model, family_of, feature_layers, key_report, reference_features
+from ..backbone import (Backbone, IMAGENET_MEAN, IMAGENET_STD, create_model, family_of, feature_layers, key_report,
+                                    reference_features, weights_fingerprint)
 from .data import overlay_keep
 from .coreset import DEFAULT_SAMPLER, use_sampler
 from .metrics import ad_metrics, auroc
 
 # %% auto #0
-__all__ = ['ANOMALIB', 'ANOMALIB_SCALES', 'PADIM_N_FEATURES', 'MethodSpec', 'method_spec', 'method_layers', 'feature_networks',
-           'inject_backbone', 'ValidationAUROC', 'LeanGaussian', 'EmbeddingStandardizer', 'standardize_patchcore',
-           'build_model', 'check_injected', 'LayoutDataModule', 'ScoreCollector', 'run_anomalib', 'anomalib_model']
+__all__ = ['ANOMALIB', 'ANOMALIB_SCALES', 'PADIM_N_FEATURES', 'CACHED_METHODS', 'MethodSpec', 'method_spec', 'method_layers',
+           'feature_networks', 'inject_backbone', 'ValidationAUROC', 'LeanGaussian', 'EmbeddingStandardizer',
+           'standardize_patchcore', 'FeatureCache', 'cache_features', 'build_model', 'check_injected',
+           'LayoutDataModule', 'ScoreCollector', 'run_anomalib', 'anomalib_model']
 
 # %% ../../nbs/12_ad_anomalib.ipynb #21cd107f
 @dataclass(frozen=True)
@@ -246,6 +249,58 @@ def standardize_patchcore(model  # an anomalib `Patchcore` (changed in place)
     model.fit = fit_standardized
     return model
 
+# %% ../../nbs/12_ad_anomalib.ipynb #d89c0aa1
+CACHED_METHODS = ('patchcore', 'padim')   # one pass of a frozen network per image: what `FeatureCache` serves
+
+class FeatureCache:
+    "Per-image feature maps of frozen feature networks, in memory, shared by the runs of one process (LRU beyond `max_mb`)."
+    def __init__(self, max_mb: float = 2048):   # memory bound (MiB); the least recently used entries go first
+        if float(max_mb) <= 0: raise InputError(f"a feature cache needs max_mb > 0, got {max_mb}")
+        self.max_bytes, self._d, self.bytes, self.hits, self.misses = int(float(max_mb) * 2**20), OrderedDict(), 0, 0, 0
+    def __len__(self): return len(self._d)
+    def get(self, key):
+        "The tensors stored under `key` (marked most recently used), or None."
+        v = self._d.get(key)
+        if v is not None: self._d.move_to_end(key)
+        return v
+    def put(self, key, value: tuple):
+        "Store the tensors `value` under `key`; drop the least recently used entries beyond the bound."
+        old = self._d.pop(key, None)
+        if old is not None: self.bytes -= sum(t.nbytes for t in old)
+        self._d[key] = value; self.bytes += sum(t.nbytes for t in value)
+        while self.bytes > self.max_bytes and len(self._d) > 1:
+            self.bytes -= sum(t.nbytes for t in self._d.popitem(last=False)[1])
+    def stats(self) -> dict:
+        "Hits and misses (images) so far, entries and MiB held."
+        return dict(hits=self.hits, misses=self.misses, entries=len(self._d), mb=round(self.bytes / 2**20, 1))
+
+# %% ../../nbs/12_ad_anomalib.ipynb #34d29a05
+def cache_features(net: torch.nn.Module, # a timm feature network (`features_only`) inside an anomalib model
+                   cache: FeatureCache,  # where the features are kept
+                   key: str              # the weights' identity (e.g. arch + `weights_fingerprint`)
+                  ) -> torch.nn.Module:
+    "Make `net` take each image's feature maps from `cache` when present, else extract that image alone and store them; returns `net`."
+    if getattr(net, '_feature_cache', None) is not None: return net
+    forward, levels = net.forward, tuple(net.feature_info.module_name())   # the class's forward; this net's levels by module name
+    def cached_forward(x):
+        if net.training or x.device.type != 'cpu' or (torch.is_grad_enabled() and x.requires_grad):
+            return forward(x)
+        outs = []
+        for xi in x.split(1):
+            xi = xi.contiguous()
+            digest = hashlib.blake2b(xi.detach().numpy().tobytes(), digest_size=16).hexdigest()
+            ks = [(key, lv, str(xi.dtype), tuple(xi.shape), digest) for lv in levels]
+            got = [cache.get(k) for k in ks]
+            if any(g is None for g in got):
+                cache.misses += 1
+                got = [(f.detach(),) for f in forward(xi)]
+                for k, g in zip(ks, got): cache.put(k, g)
+            else: cache.hits += 1
+            outs.append([g[0] for g in got])
+        return [torch.cat(level) for level in zip(*outs)]
+    net.forward, net._feature_cache = cached_forward, cache
+    return net
+
 # %% ../../nbs/12_ad_anomalib.ipynb #89a1e5b9
 def build_model(method: str,           # a key of ANOMALIB
                 bb: Backbone,          # the weights for the feature network(s)
@@ -254,7 +309,8 @@ def build_model(method: str,           # a key of ANOMALIB
                 norm: str = 'card',    # 'card' (the backbone's mean/std) or 'imagenet'
                 folder=None,           # STFPM: a backbone folder of `bb` (default: bb.folder)
                 standardize: bool = False, # PatchCore only: standardise embeddings with training statistics (not the paper's)
-                sampler: str = DEFAULT_SAMPLER # PatchCore's coreset sampler: 'fast' (ad.coreset) or 'anomalib'
+                sampler: str = DEFAULT_SAMPLER, # PatchCore's coreset sampler: 'fast' (ad.coreset) or 'anomalib'
+                feature_cache: FeatureCache | None = None # PatchCore, PaDiM: take features from / keep them in this cache
                ):
     "An anomalib model of `method` with `bb`'s weights in its feature network(s) and the chosen input normalisation."
     spec, _ = method_spec(method, scale)
@@ -281,6 +337,9 @@ def build_model(method: str,           # a key of ANOMALIB
     if method == 'padim': model.model.gaussian = LeanGaussian()   # same fit; no batched inverse (torch bug), 1/4 the memory
     if method == 'patchcore': use_sampler(model, sampler)        # same coreset rule, minutes instead of hours (ad.coreset)
     if standardize: standardize_patchcore(model)
+    if feature_cache is not None and method in CACHED_METHODS:
+        key = f"{bb.arch}|{bb.model_args}|{weights_fingerprint(bb.state_dict)}"
+        for net in feature_networks(method, model): cache_features(net, feature_cache, key)
     return model
 
 # %% ../../nbs/12_ad_anomalib.ipynb #431fce7a
@@ -404,7 +463,8 @@ def run_anomalib(method: str,                 # a key of ANOMALIB
                  accelerator: str = 'auto',   # Lightning accelerator: auto, cpu, gpu
                  standardize: bool = False,   # PatchCore: standardised embeddings (see `standardize_patchcore`; not the paper's)
                  sampler: str = DEFAULT_SAMPLER, # PatchCore's coreset sampler: 'fast' (ad.coreset) or 'anomalib'
-                 val_per_label: int | None = None # methods without early stopping: validate on the first k test images per label (None: all)
+                 val_per_label: int | None = None, # methods without early stopping: validate on the first k test images per label (None: all)
+                 feature_cache: FeatureCache | None = None # PatchCore, PaDiM: features of images seen before come from here (CPU)
                 ) -> tuple[dict, pd.DataFrame, dict]:
     "Fit and test `method` with backbone `bb` on one category: (result row, per-image scores, {image path: anomaly map})."
     spec, size = method_spec(method, scale)
@@ -412,7 +472,8 @@ def run_anomalib(method: str,                 # a key of ANOMALIB
     masks = samples.attrs.get('task') == 'segmentation'
     lightning.seed_everything(int(seed), workers=True, verbose=False)
     if method == 'patchcore' and sampler == 'anomalib': tame_malloc(131072)   # its per-step N x d arrays (core, "Memory")
-    model = build_model(method, bb, size, scale, norm, folder, standardize, sampler)
+    model = build_model(method, bb, size, scale, norm, folder, standardize, sampler, feature_cache)
+    seen = (feature_cache.hits, feature_cache.misses) if feature_cache is not None else None
     dm = LayoutDataModule(samples, dataset, category, spec.train_batch, spec.eval_batch, num_workers, seed,
                           val_per_label if spec.patience is None else None)   # early stopping needs the full validation
     col = ScoreCollector(overlay_keep(samples, n_overlays) if n_overlays else [], all_maps=masks)
@@ -437,6 +498,8 @@ def run_anomalib(method: str,                 # a key of ANOMALIB
                n_train=int((samples.split == 'train').sum()), n_test_good=int(((samples.split == 'test') & (samples.label_index == 0)).sum()),
                n_test_anomalous=int(((samples.split == 'test') & (samples.label_index == 1)).sum()), **m,
                epochs=int(engine.trainer.current_epoch), fit_s=round(t1 - t0, 2), test_s=round(t2 - t1, 2), source=bb.source)
+    if seen is not None and method in CACHED_METHODS:     # images whose features came from the cache / were extracted
+        row.update(feature_hits=feature_cache.hits - seen[0], feature_misses=feature_cache.misses - seen[1])
     return row, scores, col.maps
 
 # %% ../../nbs/12_ad_anomalib.ipynb #3733a8ed

@@ -18,7 +18,7 @@ from ..core import (InputError, run_cli, atomic_write_json, atomic_write_text, s
                                 parse_shard, read_record)
 from ..backbone import Backbone, resolve_backbone, backbone_folder, feature_network, family_of, weights_fingerprint
 from .data import dataset_categories
-from .anomalib import ANOMALIB, ANOMALIB_SCALES, method_spec, run_anomalib
+from .anomalib import ANOMALIB, ANOMALIB_SCALES, CACHED_METHODS, FeatureCache, method_spec, run_anomalib
 from .coreset import DEFAULT_SAMPLER, check_sampler
 from .models.base import method_class, method_entry, run_method, save_model
 import fractal4ad_nb.ad.models.gaussian, fractal4ad_nb.ad.models.patchcore, fractal4ad_nb.ad.models.mae_lora   # register the own detectors
@@ -28,8 +28,9 @@ from .deploy import export_model
 
 # %% auto #0
 __all__ = ['BACKENDS', 'PRESETS', 'RUNS_DIR', 'EvalConfig', 'parse_seeds', 'entry_backend', 'entry_label', 'make_eval_config',
-           'check_eval_inputs', 'read_config', 'samples_fingerprint', 'run_identity', 'run_id', 'read_records',
-           'merge_results', 'shard_from_env', 'run_eval', 'run_eval_processes', 'evaluate_cli', 'methods_cli']
+           'check_eval_inputs', 'read_config', 'feature_cache_on', 'samples_fingerprint', 'run_identity', 'run_id',
+           'read_records', 'merge_results', 'shard_from_env', 'run_eval', 'run_eval_processes', 'evaluate_cli',
+           'methods_cli']
 
 # %% ../../nbs/19_ad_engine.ipynb #e19a0006
 BACKENDS = ('anomalib', 'own')
@@ -60,6 +61,7 @@ class EvalConfig:
     keep_work: bool = False           # keep anomalib's working folders under out/_work
     val_images: int | None = None     # anomalib methods without early stopping: validate on this many test images per label (None: all)
     threads: int | None = None        # torch threads of this process (None: leave torch's setting); see "Threads"
+    feature_cache_mb: float = 2048    # PatchCore/PaDiM on a CPU: keep each image's features for later runs of the process (0: off)
 
     def __post_init__(self):
         if self.backend not in BACKENDS: raise InputError(f"backend must be one of {BACKENDS}, got {self.backend!r}")
@@ -69,6 +71,7 @@ class EvalConfig:
         if self.image_size is not None and int(self.image_size) < 16: raise InputError(f"image_size must be >= 16, got {self.image_size}")
         if self.val_images is not None and int(self.val_images) < 1: raise InputError(f"val_images must be >= 1 (or None: all test images), got {self.val_images}")
         if self.threads is not None and int(self.threads) < 1: raise InputError(f"threads must be >= 1 (or None), got {self.threads}")
+        if float(self.feature_cache_mb) < 0: raise InputError(f"feature_cache_mb must be >= 0 (0: no feature cache), got {self.feature_cache_mb}")
         if isinstance(self.seeds, (str, int)): self.seeds = parse_seeds(self.seeds)
         self.seeds = [int(s) for s in self.seeds]
         if isinstance(self.categories, str): self.categories = [self.categories]
@@ -179,6 +182,23 @@ def read_config(config,                   # an EvalConfig, a dict, or a .yaml/.y
         return check_eval_inputs(c)
     except InputError as e: raise InputError(f"{where}: {e}") from None
 
+# %% ../../nbs/19_ad_engine.ipynb #1f401cd2
+_CACHES: dict = {}
+
+def feature_cache_on(cfg: EvalConfig # the settings
+                    ) -> bool:
+    "Whether `cfg`'s PatchCore/PaDiM runs use a per-process `FeatureCache` (on, and the runs are on the CPU)."
+    if not float(cfg.feature_cache_mb): return False
+    if cfg.accelerator == 'cpu': return True
+    return cfg.accelerator == 'auto' and not torch.cuda.is_available() and not torch.backends.mps.is_available()
+
+def _process_cache(cfg: EvalConfig) -> FeatureCache | None:
+    "This process's feature cache for `cfg` (one per size bound), or None when off."
+    if not feature_cache_on(cfg): return None
+    mb = float(cfg.feature_cache_mb)
+    if mb not in _CACHES: _CACHES[mb] = FeatureCache(mb)
+    return _CACHES[mb]
+
 # %% ../../nbs/19_ad_engine.ipynb #e19a0018
 def samples_fingerprint(samples: pd.DataFrame # a samples table (ad.data)
                        ) -> str:
@@ -206,6 +226,8 @@ def run_identity(entry: dict, backend: str, bb: Backbone, cfg: EvalConfig, datas
     if entry['method'] == 'patchcore': ident['coreset_sampler'] = entry.get('sampler', DEFAULT_SAMPLER)   # PatchCore only: other ids unchanged
     if cfg.val_images is not None and backend == 'anomalib' and method_spec(entry['method'], cfg.scale)[0].patience is None:
         ident['val_images'] = int(cfg.val_images)      # decides anomalib's normalised scores and decisions (not the metrics)
+    if backend == 'anomalib' and entry['method'] in CACHED_METHODS and feature_cache_on(cfg):
+        ident['extraction'] = 'per-image'             # the features of each image alone (ad.anomalib.FeatureCache), not in batches
     return ident
 
 def run_id(identity: dict) -> str:
@@ -354,7 +376,8 @@ def _run_one(out: Path, cfg: EvalConfig, entry: dict, backend: str, label: str, 
         r, scores, maps = run_anomalib(entry['method'], bb, samples, work, dataset=name, category=cat, seed=seed,
                                        scale=cfg.scale, image_size=size, norm=cfg.norm, n_overlays=cfg.overlays,
                                        num_workers=cfg.num_workers, folder=folder, accelerator=cfg.accelerator, sampler=sampler,
-                                       standardize=bool(entry.get('standardize', False)), val_per_label=cfg.val_images)
+                                       standardize=bool(entry.get('standardize', False)), val_per_label=cfg.val_images,
+                                       feature_cache=_process_cache(cfg))
         res = dict(row={**r, 'method': label}, scores=scores, maps=maps)
         if not cfg.keep_work: shutil.rmtree(work, ignore_errors=True)
     else:
@@ -367,54 +390,77 @@ def _run_one(out: Path, cfg: EvalConfig, entry: dict, backend: str, label: str, 
     _write_record(out/RUNS_DIR/f"{rid}.json", row)
     return row
 
+# %% ../../nbs/19_ad_engine.ipynb #9ff0cbde
+def _levels(t: dict) -> int:
+    "How many feature levels a cached run's method takes (PaDiM 3, PatchCore 2; others 0)."
+    m = t['entry']['method']
+    return len(ANOMALIB[m].levels or ()) if t['backend'] == 'anomalib' and m in CACHED_METHODS else 0
+
+def _next_run(todo: list, last, out: Path) -> int:
+    "Index in `todo` of the run to try next: one of `last`'s group (backbone, category), else one of a group no other process is running, else the first."
+    for i, t in enumerate(todo):
+        if t['group'] == last: return i
+    busy = {t['group'] for t in todo if (out/RUNS_DIR/f"{t['rid']}.lock").exists()}
+    return next((i for i, t in enumerate(todo) if t['group'] not in busy), 0)
+
 # %% ../../nbs/19_ad_engine.ipynb #677b2200
 def run_eval(config,                 # an EvalConfig, a dict or a config file (see `read_config`)
              preset: str = 'paper',  # the preset a dict or file starts from
              shard: str | None = None # 'k/N': only the runs at positions k, k + N, ... of the run list (None: all)
             ) -> pd.DataFrame:
-    "Run every seed × backbone × method entry × category of `config` (of this shard) that `out` does not hold yet; returns their rows."
+    "Run every seed × backbone × category × method entry of `config` (of this shard) that `out` does not hold yet; returns their rows."
     cfg = read_config(config, preset)
     k, n = parse_shard(shard)
     if cfg.threads: torch.set_num_threads(int(cfg.threads))
     out = Path(cfg.out); out.mkdir(parents=True, exist_ok=True)
     done = set(merge_results(out).run_id.dropna().astype(str))       # also repairs views left stale by a killed process
     atomic_write_json(out/'config.json', json.loads(json.dumps(asdict(cfg), default=str)))   # (after: a damaged folder stays as it was)
-    skipped, fps, mine, pos = [], {}, [], -1
+    skipped, fps, mine, pos, last = [], {}, [], -1, None
     bar = tqdm(desc='runs' if n == 1 else f'runs (shard {k}/{n})', disable=not cfg.progress, unit='run')
+    size = int(cfg.image_size or ANOMALIB_SCALES[cfg.scale]['image_size'])
     for seed in cfg.seeds:
         with _FileLock(out/'data'/'.lock'):                          # one process materialises, the others wait
             name, anomalies, cats = dataset_categories(cfg.dataset, seed, out/'data', cfg.limit, cfg.categories, progress=cfg.progress)
         bbs = _resolve_backbones(cfg, seed)
         bar.total = len(range(k, len(cfg.seeds) * len(bbs) * len(cfg.methods) * len(cats), n)); bar.refresh()
+        todo = []                                                     # this seed's runs: backbone, category, method
         for bb in bbs:
+            entries = []
             for entry in cfg.methods:
                 backend, label = entry_backend(entry, cfg.backend), entry_label(entry, cfg.backend)
-                size = int(cfg.image_size or ANOMALIB_SCALES[cfg.scale]['image_size'])
                 if backend == 'own':
                     fam = family_of(feature_network(bb, size))
                     if fam not in method_class(entry['method']).families:
                         skipped.append(dict(method=label, backbone=bb.label, arch=bb.arch,
                                             reason=f"{entry['method']} needs a {'/'.join(method_class(entry['method']).families)} backbone"))
                         continue
-                for cat, samples in cats.items():
+                entries.append((entry, backend, label))
+            wfp = weights_fingerprint(bb.state_dict)
+            for cat, samples in cats.items():
+                for entry, backend, label in entries:
                     pos += 1
                     if pos % n != k: continue                             # another shard's run
-                    bar.update(1)
                     if (name, cat, seed) not in fps: fps[(name, cat, seed)] = samples_fingerprint(samples)
                     rid = run_id(run_identity(entry, backend, bb, cfg, name, cat, fps[(name, cat, seed)], seed, size))
                     mine.append(rid)
-                    if rid in done or (out/RUNS_DIR/f"{rid}.json").is_file(): continue
-                    claim = _FileLock(out/RUNS_DIR/f"{rid}.lock")
-                    if not claim.acquire(blocking=False): continue        # another process is running it
-                    try:
-                        if (out/RUNS_DIR/f"{rid}.json").is_file(): claim.release(unlink=True); continue   # finished meanwhile
-                        bar.set_postfix_str(f"{cat} {label} {bb.label} s{seed}")
-                        _run_one(out, cfg, entry, backend, label, bb, samples, name, anomalies, cat, seed, size, rid)
-                        done.add(rid)
-                        claim.release(unlink=True)                        # the record exists: nobody runs it again
-                    finally: claim.release()                              # failed: the lock file stays (harmless)
-                    merge_results(out)
-                    gc.collect()
+                    if rid in done or (out/RUNS_DIR/f"{rid}.json").is_file(): bar.update(1); continue
+                    todo.append(dict(group=(name, cat, wfp), rid=rid, entry=entry, backend=backend, label=label, bb=bb, cat=cat, samples=samples))
+        first = {}
+        for t in todo: first.setdefault(t['group'], len(first))
+        todo.sort(key=lambda t: (first[t['group']], -_levels(t)))   # in a group: the most feature levels first (see above)
+        while todo:
+            t = todo.pop(_next_run(todo, last, out)); bar.update(1)
+            claim = _FileLock(out/RUNS_DIR/f"{t['rid']}.lock")
+            if not claim.acquire(blocking=False): continue                # another process is running it
+            try:
+                if (out/RUNS_DIR/f"{t['rid']}.json").is_file(): claim.release(unlink=True); continue   # finished meanwhile
+                bar.set_postfix_str(f"{t['cat']} {t['label']} {t['bb'].label} s{seed}")
+                _run_one(out, cfg, t['entry'], t['backend'], t['label'], t['bb'], t['samples'], name, anomalies, t['cat'], seed, size, t['rid'])
+                done.add(t['rid']); last = t['group']
+                claim.release(unlink=True)                                # the record exists: nobody runs it again
+            finally: claim.release()                                      # failed: the lock file stays (harmless)
+            merge_results(out)
+            gc.collect()
     bar.close()
     atomic_write_json(out/'skipped.json', skipped)
     df = merge_results(out)
@@ -422,6 +468,23 @@ def run_eval(config,                 # an EvalConfig, a dict or a config file (s
     if not len(df): return df
     df = df[df.run_id.isin(order)]
     return df.iloc[np.argsort(df.run_id.map(order).to_numpy(), kind='stable')].reset_index(drop=True)
+
+# %% ../../nbs/19_ad_engine.ipynb #e1535a01
+def _runs_total(cfg: EvalConfig, out: Path):
+    "(number of runs of `cfg`, a function counting those with a record in `out`), or (None, None) where the run list is not known up front."
+    labels = [b.get('label') for b in cfg.backbones]
+    if not all(labels) or any(entry_backend(m, cfg.backend) != 'anomalib' for m in cfg.methods): return None, None
+    try:
+        with _FileLock(out/'data'/'.lock'):
+            name, _, cats = dataset_categories(cfg.dataset, cfg.seeds[0], out/'data', cfg.limit, cfg.categories, progress=False)
+    except Exception: return None, None                                   # the workers meet it and report it
+    methods, size = [entry_label(m, cfg.backend) for m in cfg.methods], int(cfg.image_size or ANOMALIB_SCALES[cfg.scale]['image_size'])
+    def done() -> int:
+        r = read_records(out)
+        if not len(r): return 0
+        return int(((r.dataset == name) & r.category.isin(list(cats)) & r.method.isin(methods) & r.backbone.isin(labels)
+                    & r.seed.isin(cfg.seeds) & (r.image_size == size) & (r.scale == cfg.scale) & (r.norm == cfg.norm)).sum())
+    return len(cfg.seeds) * len(labels) * len(methods) * len(cats), done
 
 # %% ../../nbs/19_ad_engine.ipynb #40a6dd65
 def run_eval_processes(config,                     # an EvalConfig, a dict or a config file (see `read_config`)
@@ -448,13 +511,14 @@ def run_eval_processes(config,                     # an EvalConfig, a dict or a 
         with open(log, 'w') as f:
             procs.append((subprocess.Popen([sys.executable, str(launcher), str(cf), '--quiet'], stdout=f,
                                            stderr=subprocess.STDOUT, env=env), log))
-    records = lambda: len(list((out/RUNS_DIR).glob('*.json')))     # finished runs (glob of a missing folder: none)
-    before = records()
-    bar = tqdm(desc=f"runs ({n} processes x {th} threads)", unit='run', disable=not cfg.progress)
+    total, done = _runs_total(cfg, out) if cfg.progress else (None, None)
+    if done is None:                                                   # the records that land
+        before = len(list((out/RUNS_DIR).glob('*.json'))); done = lambda: len(list((out/RUNS_DIR).glob('*.json'))) - before
+    bar = tqdm(desc=f"runs ({n} processes x {th} threads)", unit='run', total=total, initial=done(), disable=not cfg.progress)
     try:
         while any(p.poll() is None for p, _ in procs):
             time.sleep(2)
-            bar.update(records() - before - bar.n)
+            bar.update(min(done(), total or 1 << 60) - bar.n)
     except BaseException:
         for p, _ in procs: p.terminate()
         raise
