@@ -68,6 +68,35 @@ def find_pages(nbs, executed=None) -> list[Page]:
     order = list(SECTIONS)
     return sorted(pages, key=lambda pg: (order.index(pg.section), pg.nb.name))
 
+REPORT_PAGE, REPORT_DIR = 'results.html', 'results'   # the main job's report (its README.md) and the files it links to
+
+def report_page(executed) -> Page | None:
+    "The main job's report, `README.md` of the folder given to `fractal4ad-reproduce --out`, as a home page (None: no report)."
+    ex = executed_dir(executed)
+    if ex is None: return None
+    md = (ex.parent if ex.name == 'notebooks' else ex) / 'README.md'
+    return Page(md, md, REPORT_PAGE, 'home', executed=True) if md.is_file() else None
+
+_REPORT_LINK = re.compile(r'(\]\()([^)\s]+)(\))')
+
+def report_notebook(md_path, names: dict, out):
+    "The report as a one-cell notebook: links to executed notebooks go to their pages; other files of its folder that it links to are copied to `out/results/` and linked there."
+    root = Path(md_path).parent.resolve()
+    def fix(m):
+        url = unquote(m.group(2))
+        if urlsplit(url).scheme or url.startswith(('#', '/')): return m.group(0)
+        target = (root / url).resolve()
+        if not target.is_relative_to(root) or not target.is_file(): return m.group(0)   # left as written: the link check reports it
+        if target.suffix == '.ipynb' and target.name in names: return m.group(1) + names[target.name] + m.group(3)
+        rel = target.relative_to(root)
+        dest = Path(out) / REPORT_DIR / rel
+        dest.parent.mkdir(parents=True, exist_ok=True); shutil.copy2(target, dest)
+        return m.group(1) + f"{REPORT_DIR}/{rel.as_posix()}" + m.group(3)
+    import nbformat
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell(_REPORT_LINK.sub(fix, Path(md_path).read_text(encoding='utf-8')))]
+    return nb
+
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 @dataclass
@@ -685,11 +714,19 @@ def build_site(nbs=None, out='_site_offline', executed=None, brand: str = 'fract
     if repo is None and (nbs.resolve().parent / 'settings.ini').is_file(): repo = repo_info(nbs.resolve().parent)
     out = Path(out); pages = find_pages(nbs, executed)
     old = _prepare_out(out)
+    report = report_page(executed)
+    if report is not None: pages.insert(1, report)                    # after the home page: what the run found
     names = {p.nb.name: p.name for p in pages}
+    shutil.rmtree(out / REPORT_DIR, ignore_errors=True)              # (out is a previous build: _prepare_out checked it)
     procd, srcs = [], []
     for p in tqdm(pages, desc='processing notebooks', disable=not progress, leave=False):
-        srcs.append(source_links(p, repo))
-        nb = process_notebook(p.src, names, source_link=srcs[-1][1])
+        srcs.append(source_links(p, repo) if p is not report else ('', lambda name: None))   # the report is not in the repository
+        if p is report:
+            import nbformat
+            with tempfile.TemporaryDirectory() as t:
+                nbformat.write(report_notebook(p.src, names, out), Path(t) / 'results.ipynb')
+                nb = process_notebook(Path(t) / 'results.ipynb', names)
+        else: nb = process_notebook(p.src, names, source_link=srcs[-1][1])
         p.title, p.description = nb.title_ or p.nb.stem, nb.description_
         procd.append(nb)
     anchors = {f'{p.name}#{m}' for p, nb in zip(pages, procd) for c in nb.cells if c.cell_type == 'markdown'
