@@ -79,8 +79,8 @@ def report_page(executed) -> Page | None:
 
 _REPORT_LINK = re.compile(r'(\]\()([^)\s]+)(\))')
 
-def report_notebook(md_path, names: dict, out):
-    "The report as a one-cell notebook: links to executed notebooks go to their pages; other files of its folder that it links to are copied to `out/results/` and linked there."
+def report_notebook(md_path, names: dict, out, dest) -> Path:
+    "Write the report as a one-cell notebook to `dest`: links to executed notebooks go to their pages; other files of its folder that it links to are copied to `out/results/` and linked there."
     root = Path(md_path).parent.resolve()
     def fix(m):
         url = unquote(m.group(2))
@@ -95,7 +95,8 @@ def report_notebook(md_path, names: dict, out):
     import nbformat
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell(_REPORT_LINK.sub(fix, Path(md_path).read_text(encoding='utf-8')))]
-    return nb
+    nbformat.write(nb, dest)
+    return Path(dest)
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
@@ -722,10 +723,7 @@ def build_site(nbs=None, out='_site_offline', executed=None, brand: str = 'fract
     for p in tqdm(pages, desc='processing notebooks', disable=not progress, leave=False):
         srcs.append(source_links(p, repo) if p is not report else ('', lambda name: None))   # the report is not in the repository
         if p is report:
-            import nbformat
-            with tempfile.TemporaryDirectory() as t:
-                nbformat.write(report_notebook(p.src, names, out), Path(t) / 'results.ipynb')
-                nb = process_notebook(Path(t) / 'results.ipynb', names)
+            with tempfile.TemporaryDirectory() as t: nb = process_notebook(report_notebook(p.src, names, out, Path(t) / 'results.ipynb'), names)
         else: nb = process_notebook(p.src, names, source_link=srcs[-1][1])
         p.title, p.description = nb.title_ or p.nb.stem, nb.description_
         procd.append(nb)
