@@ -21,9 +21,10 @@ __all__ = ['ARCHS', 'PAPER_MEAN', 'PAPER_STD', 'IMAGENET_MEAN', 'IMAGENET_STD', 
            'backbone_state_dict', 'key_report', 'timm_config', 'save_backbone', 'read_card', 'load_backbone',
            'import_official_checkpoint', 'import_checkpoint_cli', 'Backbone', 'random_backbone', 'map_by_position',
            'offline_imagenet_state_dict', 'imagenet_backbone', 'checkpoint_backbone', 'resolve_backbone',
-           'backbone_folder', 'weights_fingerprint', 'feature_layers', 'min_image_size', 'check_image_size',
-           'network_skeleton', 'feature_network', 'n_blocks', 'check_blocks', 'block_features', 'reference_features',
-           'recalibrate_bn', 'bn_calibration', 'level_stats', 'feature_diagnostics', 'feature_problems']
+           'backbone_folder', 'weights_fingerprint', 'backbone_fingerprint', 'feature_layers', 'min_image_size',
+           'check_image_size', 'network_skeleton', 'feature_network', 'n_blocks', 'check_blocks', 'block_features',
+           'reference_features', 'recalibrate_bn', 'bn_calibration', 'level_stats', 'feature_diagnostics',
+           'feature_problems']
 
 # %% ../nbs/06_backbone.ipynb #c08b06cc
 ARCHS = {   # name -> family
@@ -380,6 +381,15 @@ def weights_fingerprint(state_dict: dict # tensors by name
         t = state_dict[k].detach().to('cpu').contiguous()
         h.update(f"{k}|{t.dtype}|{tuple(t.shape)}|".encode()); h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
     return h.hexdigest()
+
+# %% ../nbs/06_backbone.ipynb #bda5babc
+def backbone_fingerprint(bb: Backbone # the weights
+                        ) -> str:
+    "`weights_fingerprint` of `bb.state_dict`, computed once per `Backbone` (again only if its `state_dict` is replaced)."
+    c = getattr(bb, '_fingerprint', None)
+    if c is None or c[0] is not bb.state_dict:
+        c = (bb.state_dict, weights_fingerprint(bb.state_dict)); object.__setattr__(bb, '_fingerprint', c)
+    return c[1]
 
 # %% ../nbs/06_backbone.ipynb #b7a10c30
 def feature_layers(arch: str,     # a timm CNN architecture

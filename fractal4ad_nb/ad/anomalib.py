@@ -24,7 +24,7 @@ from anomalib.engine import Engine
 from anomalib.pre_processing import PreProcessor
 from ..core import InputError, tame_malloc, quiet_lightning
 from ..backbone import (Backbone, IMAGENET_MEAN, IMAGENET_STD, create_model, family_of, feature_layers, key_report,
-                                    reference_features, weights_fingerprint)
+                                    reference_features, backbone_fingerprint)
 from .data import overlay_keep
 from .coreset import DEFAULT_SAMPLER, use_sampler
 from .metrics import ad_metrics, auroc
@@ -338,7 +338,7 @@ def build_model(method: str,           # a key of ANOMALIB
     if method == 'patchcore': use_sampler(model, sampler)        # same coreset rule, minutes instead of hours (ad.coreset)
     if standardize: standardize_patchcore(model)
     if feature_cache is not None and method in CACHED_METHODS:
-        key = f"{bb.arch}|{bb.model_args}|{weights_fingerprint(bb.state_dict)}"
+        key = f"{bb.arch}|{bb.model_args}|{backbone_fingerprint(bb)}"
         for net in feature_networks(method, model): cache_features(net, feature_cache, key)
     return model
 

@@ -16,7 +16,7 @@ from fastcore.script import store_true
 from ..core import cli
 from ..core import (InputError, run_cli, atomic_write_json, atomic_write_text, sha256_file, save_figure, tame_malloc, from_preset,
                                 parse_shard, read_record)
-from ..backbone import Backbone, resolve_backbone, backbone_folder, feature_network, family_of, weights_fingerprint
+from ..backbone import Backbone, resolve_backbone, backbone_folder, feature_network, family_of, backbone_fingerprint
 from .data import dataset_categories
 from .anomalib import ANOMALIB, ANOMALIB_SCALES, CACHED_METHODS, FeatureCache, method_spec, run_anomalib
 from .coreset import DEFAULT_SAMPLER, check_sampler
@@ -220,7 +220,7 @@ def run_identity(entry: dict, backend: str, bb: Backbone, cfg: EvalConfig, datas
     "Everything that decides a run's result (see above): the input of its `run_id`."
     ident = dict(dataset=dataset, category=category, samples=samples_fp, backend=backend,
                  entry={k: v for k, v in sorted(entry.items()) if k not in ('label', 'backend', 'sampler')},
-                 weights=weights_fingerprint(bb.state_dict), arch=bb.arch, model_args=bb.model_args,
+                 weights=backbone_fingerprint(bb), arch=bb.arch, model_args=bb.model_args,
                  input_norm=[list(bb.mean), list(bb.std)] if cfg.norm == 'card' else 'imagenet',
                  seed=int(seed), scale=cfg.scale, image_size=int(image_size), fpr=float(cfg.fpr) if backend == 'own' else None)
     if entry['method'] == 'patchcore': ident['coreset_sampler'] = entry.get('sampler', DEFAULT_SAMPLER)   # PatchCore only: other ids unchanged
@@ -435,7 +435,7 @@ def run_eval(config,                 # an EvalConfig, a dict or a config file (s
                                             reason=f"{entry['method']} needs a {'/'.join(method_class(entry['method']).families)} backbone"))
                         continue
                 entries.append((entry, backend, label))
-            wfp = weights_fingerprint(bb.state_dict)
+            wfp = backbone_fingerprint(bb)
             for cat, samples in cats.items():
                 for entry, backend, label in entries:
                     pos += 1
